@@ -1,0 +1,53 @@
+# Jili — `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SHARED ?= ../shared
+DEMO   ?= jili-demo
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/jili
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test test-sqlite test-postgres lint typecheck check bench clean docs
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/jili: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+.stamp-test: pyproject.toml $(BIN)/jili
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+demo: $(BIN)/jili ## Install, build a demo workspace (generated month + real bank month) and show it
+	$(BIN)/jili demo run --workspace $(DEMO) --bank $(SHARED)/data/anonymous-bank/calls-1999-02.tsv
+
+test: .stamp-test ## Install everything the tests need and run every test (SQLite, then PostgreSQL)
+	bash scripts/ensure-postgres.sh
+	$(BIN)/lint-imports
+	$(BIN)/pytest -q
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m postgres
+
+test-sqlite: .stamp-test ## Run the tests on SQLite only
+	$(BIN)/pytest -q
+
+lint: .stamp-test ## ruff and the import-linter layer contract
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
+
+typecheck: .stamp-test ## mypy
+	$(BIN)/mypy
+
+check: lint typecheck test ## Everything CI should see
+
+docs: $(BIN)/jili ## Regenerate docs/data-formats.md from the code
+	$(BIN)/jili formats --markdown > docs/data-formats.md
+
+bench: .stamp-test ## Run the benchmarks (print figures; they do not pass or fail)
+	$(BIN)/python benchmarks/bench_import.py
+
+clean: ## Remove the virtual environment and generated folders
+	rm -rf $(VENV) .stamp-test $(DEMO) demo-data benchmarks/out

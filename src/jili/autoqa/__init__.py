@@ -1,0 +1,1 @@
+"""Pure auto-QA code: rule packs over transcripts (issue 6)."""

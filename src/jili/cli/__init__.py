@@ -1,0 +1,1 @@
+"""The ``jili`` command."""

@@ -1,0 +1,1 @@
+"""Reading the outside world: files, mappings, the workspace and its fact batches."""

@@ -1,0 +1,504 @@
+"""Stage an import: read, map, validate and write one Parquet file, or report why not.
+
+Staging touches nothing the workspace reads: the file lands in ``facts/.staging``. The
+registry (``jili.web.actions.do_import``) then commits it atomically, or deletes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import signal
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from jili.core.facts import Column, ColumnType, FactFormat, fold
+from jili.core.problems import Location, Problem, Severity
+from jili.io.convert import DEFAULT_NULLS, arrow_type, clean_text, convert, today_in
+from jili.io.mapping import ColumnRule, Mapping
+from jili.io.sources import ROW, Source, open_source
+
+SOURCE_ROW = "_row"
+BATCH_COLUMN = "_batch"
+MAX_EXAMPLES = 20
+MAX_UNKNOWN_AGENTS = 20
+
+Progress = Callable[[int, int], None]
+
+
+def crash_point(name: str) -> None:
+    """Test hook: ``JILI_TEST_CRASH_AT=name`` kills the process here, as a power cut would."""
+    if os.environ.get("JILI_TEST_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 22):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingBatch:
+    batch_id: int
+    path: Path
+    source_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRequest:
+    path: Path
+    mapping: Mapping
+    timezone: str
+    now: dt.datetime
+    staging_dir: Path
+    known_agents: frozenset[str] | None = None  # None: no roster check (the roster itself)
+    existing: tuple[ExistingBatch, ...] = ()
+    sheet: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """The result of staging: a Parquet file ready to commit, or problems."""
+
+    fact: FactFormat
+    batch_uid: str
+    staged_path: Path | None
+    rows_read: int
+    rows: int
+    problems: tuple[Problem, ...]
+    columns: tuple[tuple[str, str], ...]  # (fact column, source header or rule)
+    new_agents: tuple[str, ...] = ()
+    sheet: str | None = None
+    encoding: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.staged_path is not None and not any(p.is_error for p in self.problems)
+
+
+@dataclass
+class _Tally:
+    """Collects one problem kind per column: first place, count and some more rows."""
+
+    source: Source
+    items: dict[tuple[str, str], list[object]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, code: str, column: str, col_index: int | None, rows: np.ndarray,
+            found: list[str], en: str, zh: str, expected: str, fix: str, fix_zh: str,
+            severity: Severity = Severity.ERROR) -> None:
+        if len(rows) == 0:
+            return
+        key = (code, column)
+        if key not in self.items:
+            self.items[key] = [severity, code, col_index, int(rows[0]), 0, [], found[0] if found else "",
+                               en, zh, expected, fix, fix_zh]
+        entry = self.items[key]
+        entry[4] = int(entry[4]) + len(rows)  # type: ignore[call-overload]
+        more = entry[5]
+        assert isinstance(more, list)
+        if len(more) < MAX_EXAMPLES:
+            more.extend(int(r) for r in rows[: MAX_EXAMPLES - len(more)] if int(r) != entry[3])
+
+    def finish(self) -> list[Problem]:
+        out = list(self.problems)
+        for sev, code, col, first, count, more, found, en, zh, expected, fix, fix_zh in self.items.values():
+            assert isinstance(first, int) and isinstance(count, int) and isinstance(more, list)
+            out.append(Problem(sev, str(code), self.source.location(first, col),  # type: ignore[arg-type]
+                               str(en), str(zh), expected=str(expected), found=str(found),
+                               fix=str(fix), fix_zh=str(fix_zh), count=count, more_rows=tuple(more)))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    target: str
+    indices: tuple[int, ...]
+    rule: ColumnRule
+    label: str
+
+
+def _plan_columns(src: Source, mapping: Mapping) -> tuple[list[_Plan], list[Problem]]:
+    fmt = mapping.format
+    problems: list[Problem] = []
+    folded = [fold(h) for h in src.headers]
+    by_exact = {h: i for i, h in enumerate(src.headers)}
+    by_fold: dict[str, int] = {}
+    for i, f in enumerate(folded):
+        by_fold.setdefault(f, i)
+    used: set[int] = set()
+    plans: list[_Plan] = []
+    header_loc = (lambda i: src.location(src.header_line or None, i))
+    for target, rule in mapping.columns.items():
+        indices = []
+        for name in rule.sources:
+            i = by_exact.get(name, by_fold.get(fold(name)))
+            if i is None:
+                guess = get_close_matches(name, src.headers, n=1)
+                problems.append(Problem(
+                    Severity.ERROR, "missing_column", Location(src.path.name, line=src.header_line or None),
+                    f"The mapping reads column '{name}' for {target}, but the file has no such header."
+                    + (f" Did you mean '{guess[0]}'?" if guess else ""),
+                    f"映射要求列 '{name}'（用于 {target}），但文件中没有该列。"
+                    + (f"是否应为 '{guess[0]}'？" if guess else ""),
+                    expected=name, found=", ".join(src.headers)[:200],
+                    fix="Fix the header in the file or the name in the mapping.",
+                    fix_zh="请修改文件表头或映射中的列名。"))
+            else:
+                indices.append(i)
+                used.add(i)
+        if len(indices) == len(rule.sources):
+            label = "+".join(rule.sources) if rule.sources else f"constant {rule.constant!r}"
+            plans.append(_Plan(target, tuple(indices), rule, label))
+    aliases = fmt.header_lookup()
+    mapped = {p.target for p in plans} | set(mapping.columns)
+    for i, f in enumerate(folded):
+        if i in used:
+            continue
+        target = aliases.get(f)
+        if target is None or target in mapped and target not in {p.target for p in plans}:
+            continue
+        if target in {p.target for p in plans}:
+            if any(p.target == target and p.indices == (i,) for p in plans):
+                continue
+            other = next(p for p in plans if p.target == target)
+            problems.append(Problem(
+                Severity.ERROR, "duplicate_column", header_loc(i),
+                f"Both '{other.label}' and '{src.headers[i]}' would fill {target}.",
+                f"'{other.label}' 和 '{src.headers[i]}' 都对应 {target}。",
+                fix="Delete one of the two columns, or name the right one in a mapping file.",
+                fix_zh="请删除其中一列，或在映射文件中指定应使用的列。"))
+            used.add(i)
+            continue
+        plans.append(_Plan(target, (i,), ColumnRule(sources=(src.headers[i],)), src.headers[i]))
+        used.add(i)
+    have = {p.target for p in plans}
+    ignored = {fold(x) for x in mapping.ignore}
+    unused = [i for i in range(len(src.headers)) if i not in used and src.headers[i].strip()]
+    for col in fmt.columns:
+        if col.required and col.name not in have and col.name not in mapping.columns:
+            guess = get_close_matches(col.name, [src.headers[i] for i in unused], n=1, cutoff=0.5)
+            aka = "、".join(col.aliases[:4])
+            problems.append(Problem(
+                Severity.ERROR, "missing_column", Location(src.path.name, line=src.header_line or None),
+                f"Required column '{col.name}' is missing." + (f" Did you mean '{guess[0]}'?" if guess else ""),
+                f"缺少必需列 '{col.name}'（{col.description_zh.rstrip('。')}）。"
+                + (f"是否应为 '{guess[0]}'？" if guess else ""),
+                expected=f"a header '{col.name}'" + (f" or one of: {', '.join(col.aliases[:6])}" if col.aliases else ""),
+                found="headers: " + ", ".join(src.headers)[:200],
+                fix=f"Rename the header to '{col.name}' or map it in a mapping file (columns: {col.name}: YOUR_HEADER).",
+                fix_zh=f"请将表头改为 '{col.name}'" + (f"（或 {aka}）" if aka else "") + "，或在映射文件中指定。"))
+    for i in unused:
+        if fold(src.headers[i]) in ignored:
+            continue
+        guess = get_close_matches(fold(src.headers[i]), list(aliases), n=1, cutoff=0.75)
+        hint = f" Did you mean '{aliases[guess[0]]}'?" if guess and aliases[guess[0]] not in have else ""
+        problems.append(Problem(
+            Severity.WARNING, "unknown_column", header_loc(i),
+            f"Column '{src.headers[i]}' is not part of the {fmt.name} format and was not imported.{hint}",
+            f"列 '{src.headers[i]}' 不属于 {fmt.name} 格式，未导入。",
+            fix="If it holds a known field, map it in a mapping file; otherwise list it under 'ignore:'.",
+            fix_zh="若是已知字段，请在映射文件中指定；否则可列入 ignore: 以消除此提示。"))
+    for i, h in enumerate(src.headers):
+        if not h.strip() and i not in used:
+            problems.append(Problem(Severity.WARNING, "unknown_column", header_loc(i),
+                                    "A column has no header and was not imported.", "某列没有列标题，未导入。",
+                                    fix="Give it a header or delete it.", fix_zh="请为该列填写标题或删除。"))
+    return plans, problems
+
+
+def stage(request: ImportRequest, progress: Progress | None = None) -> Staged:
+    mapping = request.mapping
+    fmt = mapping.format
+    uid = uuid.uuid4().hex
+    request.staging_dir.mkdir(parents=True, exist_ok=True)
+    src, problems = open_source(request.path, delimiter=mapping.delimiter, encoding=mapping.encoding,
+                                sheet=request.sheet or mapping.sheet, header_row=mapping.header_row,
+                                staging=request.staging_dir)
+    if src is None:
+        return Staged(fmt, uid, None, 0, 0, tuple(problems), ())
+    try:
+        return _stage_source(request, src, uid, progress)
+    finally:
+        src.close()
+
+
+def _stage_source(request: ImportRequest, src: Source, uid: str, progress: Progress | None) -> Staged:
+    mapping = request.mapping
+    fmt = mapping.format
+    tz = mapping.timezone or request.timezone
+    plans, problems = _plan_columns(src, mapping)
+    columns = tuple((p.target, p.label) for p in plans)
+    if any(p.is_error for p in problems):
+        return Staged(fmt, uid, None, 0, 0, tuple(src.problems + problems), columns, sheet=src.sheet,
+                      encoding=src.encoding)
+    tally = _Tally(src)
+    schema = pa.schema([pa.field(c.name, arrow_type(c)) for c in fmt.columns]
+                       + [pa.field(SOURCE_ROW, pa.int64())])
+    staged = request.staging_dir / f"{uid}.parquet"
+    writer = pq.ParquetWriter(staged, schema, compression="zstd")
+    rows_read = 0
+    naive = rounded = 0
+    unknown_agents: dict[str, int] = {}
+    new_agents: dict[str, int] = {}
+    today = today_in(tz, request.now)
+    now_utc = pa.scalar(request.now.astimezone(dt.UTC), pa.timestamp("us", tz="UTC"))
+    plan_of = {p.target: p for p in plans}
+    base_nulls = DEFAULT_NULLS + mapping.null_values
+    try:
+        for chunk in src.chunks:
+            n = chunk.num_rows
+            rows_read += n
+            row_numbers = chunk.column(ROW).to_numpy()
+            out: dict[str, pa.Array] = {}
+            for col in fmt.columns:
+                plan = plan_of.get(col.name)
+                if plan is None:
+                    out[col.name] = pa.nulls(n, arrow_type(col))
+                    continue
+                text = _source_text(chunk, plan, base_nulls)
+                values = dict(plan.rule.values)
+                conv = convert(text, col, tz=tz, formats=plan.rule.formats, values=values)
+                naive += conv.naive
+                rounded += conv.rounded
+                first_index = plan.indices[0] if plan.indices else None
+                if conv.bad.any():
+                    bad_rows = row_numbers[conv.bad]
+                    found = [str(v) for v in text.filter(pa.array(conv.bad)).slice(0, 1).to_pylist()]
+                    tally.add("bad_value", col.name, first_index, bad_rows, found,
+                              f"Cannot read this value as {_type_words(col)} for '{col.name}'.",
+                              f"无法把该值读作 {col.name} 所需的{_type_words_zh(col)}。",
+                              _expected(col), *_fix(col))
+                if conv.out_of_range is not None and conv.out_of_range.any():
+                    tally.add("out_of_range", col.name, first_index, row_numbers[conv.out_of_range],
+                              [str(v) for v in text.filter(pa.array(conv.out_of_range)).slice(0, 1).to_pylist()],
+                              f"'{col.name}' must be at least {col.minimum}.",
+                              f"'{col.name}' 不得小于 {col.minimum}。", f">= {col.minimum}",
+                              "Correct the value in the source system and export again.",
+                              "请在源系统中更正后重新导出。")
+                out[col.name] = conv.array
+            for col in fmt.columns:
+                plan = plan_of.get(col.name)
+                if plan is not None and plan.rule.next_day_after and plan.rule.next_day_after in out:
+                    ref = out[plan.rule.next_day_after]
+                    earlier = pc.less(out[col.name], ref).fill_null(False)
+                    out[col.name] = pc.if_else(earlier, pc.add(out[col.name], pa.scalar(dt.timedelta(days=1))),
+                                               out[col.name])
+                if col.required and plan is not None:
+                    missing = _mask_np(pc.is_null(out[col.name]))
+                    missing &= ~_bad_for(tally, col.name, row_numbers)
+                    if missing.any():
+                        tally.add("missing_value", col.name, plan.indices[0] if plan.indices else None,
+                                  row_numbers[missing], [""],
+                                  f"Required value '{col.name}' is empty.", f"必填项 '{col.name}' 为空。",
+                                  _expected(col), "Fill in the value, or remove the row if it is not a record.",
+                                  "请填写该值；若该行不是记录，请删除。")
+                if col.type == ColumnType.TIMESTAMP and plan is not None:
+                    future = _mask_np(pc.greater(out[col.name], now_utc))
+                    if future.any():
+                        tally.add("future_date", col.name, plan.indices[0] if plan.indices else None,
+                                  row_numbers[future],
+                                  [str(v) for v in out[col.name].filter(pa.array(future)).slice(0, 1).to_pylist()],
+                                  f"'{col.name}' lies in the future (after {request.now:%Y-%m-%d %H:%M}).",
+                                  f"'{col.name}' 晚于当前时间（{request.now:%Y-%m-%d %H:%M}）。",
+                                  "a time not after now",
+                                  "Check the date format (day/month order, two-digit year) and the timezone.",
+                                  "请检查日期格式（年月日顺序、两位年份）及时区。")
+                if col.type == ColumnType.DATE and plan is not None and col.name != "leave_date":
+                    future = _mask_np(pc.greater(out[col.name], pa.scalar(today, pa.date32())))
+                    if col.name in ("effective_from", "hire_date", "confirmed_date"):
+                        future[:] = False  # a roster may announce tomorrow's change
+                    if future.any():
+                        tally.add("future_date", col.name, plan.indices[0] if plan.indices else None,
+                                  row_numbers[future],
+                                  [str(v) for v in out[col.name].filter(pa.array(future)).slice(0, 1).to_pylist()],
+                                  f"'{col.name}' lies in the future (after {today}).",
+                                  f"'{col.name}' 晚于今天（{today}）。", "a date not after today",
+                                  "Check the date format (day/month order, two-digit year).",
+                                  "请检查日期格式（年月日顺序、两位年份）。")
+            if fmt.name == "roster" and "effective_from" in out:
+                out["effective_from"] = pc.coalesce(out["effective_from"], out["hire_date"])
+            if fmt.agent_column and request.known_agents is not None and fmt.agent_column in out:
+                _check_agents(out[fmt.agent_column], row_numbers, request.known_agents, mapping,
+                              unknown_agents, new_agents)
+            table = pa.table({**out, SOURCE_ROW: chunk.column(ROW)}, schema=schema)
+            writer.write_table(table)
+            if progress is not None:
+                progress(src.bytes_read[0] if src.bytes_read[0] else src.bytes_total, src.bytes_total)
+    finally:
+        writer.close()
+    problems.extend(src.problems)
+    problems.extend(tally.finish())
+    agent_plan = plan_of.get(fmt.agent_column or "")
+    for agent, row in list(unknown_agents.items())[:MAX_UNKNOWN_AGENTS]:
+        problems.append(Problem(
+            Severity.ERROR, "unknown_agent", src.location(row, agent_plan.indices[0] if agent_plan else None),
+            f"Agent '{agent}' is not in the roster.", f"坐席 '{agent}' 不在花名册中。",
+            expected="an agent_id from the roster", found=agent,
+            fix="Import the roster first (jili import roster.xlsx --format roster), "
+                "or set 'unknown_agents: register' in the mapping.",
+            fix_zh="请先导入花名册（jili import 花名册.xlsx --format roster），或在映射中设置 unknown_agents: register。"))
+    if len(unknown_agents) > MAX_UNKNOWN_AGENTS:
+        problems.append(Problem(Severity.ERROR, "unknown_agent", Location(src.path.name),
+                                f"{len(unknown_agents) - MAX_UNKNOWN_AGENTS} more agents are not in the roster.",
+                                f"另有 {len(unknown_agents) - MAX_UNKNOWN_AGENTS} 名坐席不在花名册中。"))
+    if naive:
+        problems.append(Problem(Severity.INFO, "timezone_assumed", Location(src.path.name),
+                                f"{naive} timestamps had no timezone; read as {tz}.",
+                                f"{naive} 个时间没有时区，按 {tz} 读取。",
+                                fix="Set 'timezone:' in the mapping if the export uses another zone.",
+                                fix_zh="若导出使用其他时区，请在映射中设置 timezone:。"))
+    if rounded:
+        problems.append(Problem(Severity.INFO, "decimal_rounded", Location(src.path.name),
+                                f"{rounded} decimal values had more than 4 decimal places; rounded half-up to 4.",
+                                f"{rounded} 个小数超过 4 位，已按四舍五入保留 4 位。"))
+    if rows_read == 0 and not any(p.is_error for p in problems):
+        problems.append(Problem(Severity.ERROR, "no_rows", Location(src.path.name),
+                                "The file has headers but no records.", "文件只有表头，没有记录。",
+                                fix="Export again with data, or check the date range of the export.",
+                                fix_zh="请重新导出含数据的文件，或检查导出的日期范围。"))
+    if not any(p.is_error for p in problems):
+        problems.extend(_key_problems(staged, fmt, src, request.existing))
+    if any(p.is_error for p in problems):
+        staged.unlink(missing_ok=True)
+        return Staged(fmt, uid, None, rows_read, 0, tuple(problems), columns, sheet=src.sheet,
+                      encoding=src.encoding)
+    crash_point("after_stage")
+    return Staged(fmt, uid, staged, rows_read, rows_read, tuple(problems), columns,
+                  new_agents=tuple(new_agents), sheet=src.sheet, encoding=src.encoding)
+
+
+def _mask_np(arr: pa.Array) -> np.ndarray:
+    return np.asarray(arr.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _bad_for(tally: _Tally, column: str, rows: np.ndarray) -> np.ndarray:
+    """Rows already reported as unreadable for ``column`` are not also 'missing'."""
+    entry = tally.items.get(("bad_value", column))
+    if entry is None:
+        return np.zeros(len(rows), bool)
+    first, more = entry[3], entry[5]
+    assert isinstance(more, list)
+    return np.isin(rows, np.array([first, *more], dtype=np.int64))
+
+
+def _source_text(chunk: pa.Table, plan: _Plan, nulls: tuple[str, ...]) -> pa.Array:
+    rule = plan.rule
+    n = chunk.num_rows
+    if rule.constant is not None and not plan.indices:
+        return pa.array([rule.constant] * n, pa.string())
+    all_nulls = nulls + rule.null_values
+    parts = [clean_text(chunk.column(f"c{i}").combine_chunks(), all_nulls) for i in plan.indices]
+    if len(parts) == 1:
+        return parts[0]
+    return pc.binary_join_element_wise(*parts, rule.join, null_handling="emit_null")
+
+
+def _check_agents(agents: pa.Array, rows: np.ndarray, known: frozenset[str], mapping: Mapping,
+                  unknown: dict[str, int], new: dict[str, int]) -> None:
+    present = pc.is_valid(agents)
+    missing = pc.and_(present, pc.invert(pc.is_in(agents, value_set=pa.array(sorted(known), pa.string()))))
+    mask = _mask_np(missing)
+    if not mask.any():
+        return
+    names = agents.filter(pa.array(mask)).to_pylist()
+    for name, row in zip(names, rows[mask], strict=True):
+        target = new if mapping.unknown_agents == "register" else unknown
+        target.setdefault(str(name), int(row))
+
+
+def _key_problems(staged: Path, fmt: FactFormat, src: Source,
+                  existing: tuple[ExistingBatch, ...]) -> list[Problem]:
+    """Duplicate natural keys inside the file and against earlier active batches."""
+    keys = ", ".join(f'coalesce(CAST("{k}" AS VARCHAR), \'\')' for k in fmt.natural_key)
+    key_names = ", ".join(fmt.natural_key)
+    con = duckdb.connect()
+    problems: list[Problem] = []
+    try:
+        dups = con.execute(
+            f"SELECT [{keys}] AS k, list({SOURCE_ROW} ORDER BY {SOURCE_ROW}) AS r FROM read_parquet(?) "
+            f"GROUP BY k HAVING count(*) > 1 ORDER BY min({SOURCE_ROW}) LIMIT 50",
+            [str(staged)]).fetchall()
+        total = con.execute(
+            f"SELECT count(*) FROM (SELECT [{keys}] AS k FROM read_parquet(?) GROUP BY k HAVING count(*) > 1)",
+            [str(staged)]).fetchone()
+        for key, rows in dups[:MAX_EXAMPLES]:
+            problems.append(Problem(
+                Severity.ERROR, "duplicate_key", src.location(rows[1]),
+                f"Duplicate record: {key_names} = {' / '.join(key)} also on row {rows[0]}.",
+                f"重复记录：{key_names} = {' / '.join(key)} 与第 {rows[0]} 行重复。",
+                expected=f"each ({key_names}) once", found=f"rows {', '.join(map(str, rows[:5]))}",
+                fix="Remove the duplicate rows (Excel: Data → Remove Duplicates) and import again.",
+                fix_zh="请删除重复行（Excel：数据 → 删除重复值）后重新导入。"))
+        if total and total[0] > MAX_EXAMPLES:
+            problems.append(Problem(Severity.ERROR, "duplicate_key", Location(src.path.name),
+                                    f"{total[0] - MAX_EXAMPLES} more duplicated keys.",
+                                    f"另有 {total[0] - MAX_EXAMPLES} 个重复键。"))
+        if existing and not problems:
+            paths = [str(b.path) for b in existing]
+            ids = {str(b.path): b for b in existing}
+            clash = con.execute(
+                f"WITH new AS (SELECT [{keys}] AS k, {SOURCE_ROW} AS r FROM read_parquet(?)), "
+                f"old AS (SELECT [{keys}] AS k, {SOURCE_ROW} AS r, filename FROM read_parquet(?, filename=true)) "
+                "SELECT new.k, new.r, old.filename, old.r FROM new JOIN old USING (k) ORDER BY new.r LIMIT 21",
+                [str(staged), paths]).fetchall()
+            for key, row, fname, old_row in clash[:MAX_EXAMPLES]:
+                old = ids.get(fname)
+                where = f"batch {old.batch_id} ({old.source_name} row {old_row})" if old else fname
+                where_zh = f"批次 {old.batch_id}（{old.source_name} 第 {old_row} 行）" if old else fname
+                problems.append(Problem(
+                    Severity.ERROR, "key_in_other_batch", src.location(row),
+                    f"Record {key_names} = {' / '.join(key)} is already imported in {where}.",
+                    f"记录 {key_names} = {' / '.join(key)} 已在{where_zh}中导入。",
+                    fix=f"If this file corrects that batch, import it with --supersede {old.batch_id if old else 'N'}; "
+                        "otherwise remove the rows already imported.",
+                    fix_zh=f"若本文件是对该批次的更正，请使用 --supersede {old.batch_id if old else 'N'} 导入；"
+                           "否则请删除已导入的行。"))
+    finally:
+        con.close()
+    return problems
+
+
+def _type_words(col: Column) -> str:
+    return {ColumnType.INTEGER: "a whole number", ColumnType.DECIMAL: "a number",
+            ColumnType.BOOLEAN: "yes/no", ColumnType.DATE: "a date", ColumnType.TIMESTAMP: "a date and time",
+            ColumnType.CHOICE: "one of the allowed codes", ColumnType.TURNS: "a list of turns",
+            ColumnType.TEXT: "text"}[col.type]
+
+
+def _type_words_zh(col: Column) -> str:
+    return {ColumnType.INTEGER: "整数", ColumnType.DECIMAL: "数值", ColumnType.BOOLEAN: "是/否",
+            ColumnType.DATE: "日期", ColumnType.TIMESTAMP: "日期时间", ColumnType.CHOICE: "允许的代码",
+            ColumnType.TURNS: "话轮列表", ColumnType.TEXT: "文本"}[col.type]
+
+
+def _expected(col: Column) -> str:
+    if col.type == ColumnType.CHOICE:
+        return " | ".join(f"{c.code} ({c.label_zh})" for c in col.choices)
+    return {ColumnType.INTEGER: "a whole number, e.g. 125", ColumnType.DECIMAL: "a number, e.g. 92.5",
+            ColumnType.BOOLEAN: "yes/no, 是/否, 1/0", ColumnType.DATE: "YYYY-MM-DD, e.g. 2025-03-01",
+            ColumnType.TIMESTAMP: "YYYY-MM-DD HH:MM:SS, optionally +08:00",
+            ColumnType.TURNS: '[{"speaker": "agent", "text": "…"}]', ColumnType.TEXT: "text"}[col.type]
+
+
+def _fix(col: Column) -> tuple[str, str]:
+    if col.type in (ColumnType.DATE, ColumnType.TIMESTAMP):
+        return ("Correct the cell, or give the export's format in a mapping file (format: \"%d/%m/%Y %H:%M\").",
+                "请更正该单元格，或在映射文件中给出导出的时间格式（format: \"%d/%m/%Y %H:%M\"）。")
+    if col.type == ColumnType.CHOICE:
+        return ("Use one of the codes, or translate the site's codes in a mapping file (values: {…}).",
+                "请使用允许的代码，或在映射文件中用 values: 对照本地代码。")
+    return ("Correct the cell in the source and import the file again.", "请更正该单元格后重新导入。")

@@ -1,0 +1,93 @@
+"""The workspace: a folder with a config file, policies, fact batches and the database."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+CONFIG_NAME = "jili.toml"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+DEFAULT_DIR = "jili-workspace"
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    root: Path
+    name: str = "Jili"
+    timezone: str = DEFAULT_TIMEZONE
+    database_url: str | None = None  # None: the embedded SQLite file
+    language: str = "zh-hans"
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def facts_dir(self) -> Path:
+        return self.root / "facts"
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.facts_dir / ".staging"
+
+    @property
+    def policies_dir(self) -> Path:
+        return self.root / "policies"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.root / "jili.sqlite3"
+
+    @property
+    def effective_database_url(self) -> str:
+        return os.environ.get("DATABASE_URL") or self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    def batch_path(self, fact: str, uid: str) -> Path:
+        return self.facts_dir / fact / f"{uid}.parquet"
+
+
+def default_root() -> Path:
+    return Path(os.environ.get("JILI_HOME") or DEFAULT_DIR)
+
+
+def load_workspace(root: Path) -> Workspace | None:
+    """The workspace at ``root``, or None when there is none (no jili.toml)."""
+    path = root / CONFIG_NAME
+    if not path.exists():
+        return None
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    section = data.get("workspace", {})
+    return Workspace(
+        root=root.resolve(),
+        name=str(section.get("name", "Jili")),
+        timezone=str(section.get("timezone", DEFAULT_TIMEZONE)),
+        database_url=section.get("database_url") or None,
+        language=str(section.get("language", "zh-hans")),
+    )
+
+
+def write_config(ws: Workspace) -> None:
+    lines = [
+        "# Jili workspace / 激励工作区",
+        "[workspace]",
+        f'name = "{ws.name}"',
+        "# Timestamps without a timezone are read in this zone / 无时区的时间按此时区读取",
+        f'timezone = "{ws.timezone}"',
+        "# Empty: the embedded SQLite file jili.sqlite3. Or postgresql://user@host:5432/db",
+        "# 为空时使用内置 SQLite；也可填 PostgreSQL 连接串。环境变量 DATABASE_URL 优先。",
+        f'database_url = "{ws.database_url or ""}"',
+        f'language = "{ws.language}"',
+        "",
+    ]
+    ws.config_path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def create_layout(ws: Workspace) -> None:
+    ws.root.mkdir(parents=True, exist_ok=True)
+    ws.policies_dir.mkdir(exist_ok=True)
+    ws.facts_dir.mkdir(exist_ok=True)
+    ws.staging_dir.mkdir(exist_ok=True)
+    if not ws.config_path.exists():
+        write_config(ws)

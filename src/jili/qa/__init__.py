@@ -1,0 +1,1 @@
+"""Pure quality-monitoring code: scorecards, scoring, sampling, calibration (issue 5)."""

@@ -1,0 +1,1 @@
+"""The Django layer: the registry (people, batches, periods, audit), actions and, later, the site."""

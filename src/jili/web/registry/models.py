@@ -1,0 +1,146 @@
+"""The registry: people and their history, import batches, periods and the audit trail.
+
+Facts themselves live in Parquet batches; the registry says which batches are in force.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Site(models.Model):
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "site / 职场"
+
+    def __str__(self) -> str:
+        return self.name or self.code
+
+
+class Team(models.Model):
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = "team / 班组"
+
+    def __str__(self) -> str:
+        return self.name or self.code
+
+
+class ImportBatch(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "active / 生效"
+        SUPERSEDED = "superseded", "superseded / 已被替代"
+
+    uid = models.CharField(max_length=32, unique=True)
+    fact = models.CharField(max_length=32, db_index=True)
+    source_name = models.CharField(max_length=500)
+    source_sha256 = models.CharField(max_length=64)
+    content_key = models.CharField(max_length=64, db_index=True,
+                                   help_text="sha256 of file, format, mapping and sheet: the idempotency key")
+    mapping_name = models.CharField(max_length=500, blank=True)
+    sheet = models.CharField(max_length=200, blank=True)
+    encoding = models.CharField(max_length=32, blank=True)
+    timezone = models.CharField(max_length=64)
+    parquet_path = models.CharField(max_length=500, help_text="relative to the workspace")
+    rows = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="superseded_by")
+    imported_at = models.DateTimeField()
+    imported_by = models.CharField(max_length=150)
+    report = models.JSONField(default=list, help_text="warnings and notes of the import")
+
+    class Meta:
+        verbose_name = "import batch / 导入批次"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.fact} {self.source_name}"
+
+
+class Agent(models.Model):
+    agent_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    registered_by = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="registered_agents",
+                                      help_text="set when an import registered an agent not in the roster")
+
+    class Meta:
+        verbose_name = "agent / 坐席"
+        ordering = ["agent_id"]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.name}".strip()
+
+
+class AgentSpell(models.Model):
+    """One stretch of an agent's history: team, status and role from valid_from to valid_to."""
+
+    class Status(models.TextChoices):
+        PROBATION = "probation", "probation / 试用"
+        REGULAR = "regular", "regular / 正式"
+        STANDBY = "standby", "standby / 待岗"
+        LEFT = "left", "left / 离职"
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="spells")
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True, help_text="exclusive; empty while current")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT)
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT)
+    department = models.CharField(max_length=200, blank=True)
+    desk = models.CharField(max_length=64, blank=True)
+    role = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    hire_date = models.DateField()
+    confirmed_date = models.DateField(null=True, blank=True)
+    leave_date = models.DateField(null=True, blank=True)
+    monthly_wage = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="spells")
+    source_row = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "roster history / 花名册历史"
+        ordering = ["agent__agent_id", "valid_from"]
+        constraints = [models.UniqueConstraint(fields=["agent", "valid_from"], name="one_spell_per_day")]
+
+
+class Period(models.Model):
+    class Kind(models.TextChoices):
+        DAY = "day", "day / 日"
+        WEEK = "week", "ISO week / 周"
+        MONTH = "month", "month / 月"
+        QUARTER = "quarter", "quarter / 季"
+        YEAR = "year", "year / 年"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open / 未结"
+        CLOSED = "closed", "closed / 已结"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    start = models.DateField()
+    end = models.DateField(help_text="exclusive")
+    label = models.CharField(max_length=32, unique=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "period / 周期"
+        constraints = [models.UniqueConstraint(fields=["kind", "start"], name="one_period_per_start")]
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=150)
+    action = models.CharField(max_length=64)
+    target = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = "audit event / 审计记录"
+        ordering = ["-at", "-id"]

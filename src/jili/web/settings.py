@@ -1,0 +1,77 @@
+"""Django settings. The database follows the workspace: ``JILI_DATABASE_URL`` (set by the
+``jili`` command from the workspace), else ``DATABASE_URL``, else a SQLite file in
+``$JILI_HOME`` or ``./jili-workspace``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def database_from_url(url: str) -> dict[str, Any]:
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        name = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ":memory:"
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name or ":memory:",
+                "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"}}
+    if parsed.scheme in ("postgres", "postgresql"):
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parsed.path.lstrip("/")) or "jili",
+            "USER": unquote(parsed.username or "postgres"),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "127.0.0.1",
+            "PORT": str(parsed.port or 5432),
+            "TEST": {"NAME": f"test_{unquote(parsed.path.lstrip('/')) or 'jili'}"},
+        }
+    raise ValueError(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (sqlite, postgresql)")
+
+
+_home = Path(os.environ.get("JILI_HOME") or "jili-workspace")
+_url = (os.environ.get("JILI_DATABASE_URL") or os.environ.get("DATABASE_URL")
+        or f"sqlite:///{(_home / 'jili.sqlite3').resolve()}")
+
+SECRET_KEY = os.environ.get("JILI_SECRET_KEY", "jili-local-only-change-me-in-production")
+DEBUG = os.environ.get("JILI_DEBUG") == "1"
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", *filter(None, os.environ.get("JILI_ALLOWED_HOSTS", "").split(","))]
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "jili.web.registry",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+ROOT_URLCONF = "jili.web.urls"
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+    ]},
+}]
+DATABASES = {"default": database_from_url(_url)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = os.environ.get("JILI_TIMEZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
