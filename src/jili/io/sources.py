@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -250,7 +251,8 @@ def _open_csv(path: Path, size: int, delimiter: str | None, encoding: str | None
         try:
             for batch in reader:
                 n = batch.num_rows
-                lines, next_line, seen_invalid = _line_numbers(n, next_line, invalid, seen_invalid)
+                extra = _embedded_newlines(batch)
+                lines, next_line, seen_invalid = _line_numbers(n, next_line, invalid, seen_invalid, extra)
                 table = pa.Table.from_batches([batch]).append_column(ROW, pa.array(lines, pa.int64()))
                 yield table
         except pa.ArrowInvalid as exc:
@@ -278,18 +280,40 @@ class _CountingReader(io.RawIOBase):
         return len(data)
 
 
-def _line_numbers(n: int, next_line: int, invalid: list[tuple[int, str]],
-                  seen: int) -> tuple[np.ndarray, int, int]:
-    """Lines of ``n`` valid rows starting at ``next_line``, skipping the invalid lines."""
+def _embedded_newlines(batch: pa.RecordBatch) -> np.ndarray | None:
+    """Per row, the line breaks inside quoted values (each pushes later rows one line down)."""
+    total: np.ndarray | None = None
+    for col in batch.columns:
+        if not pc.any(pc.match_substring(col, "\n")).as_py():
+            continue
+        counts = pc.count_substring(col, "\n").to_numpy(zero_copy_only=False).astype(np.int64)
+        total = counts if total is None else total + counts
+    return total
+
+
+def _line_numbers(n: int, next_line: int, invalid: list[tuple[int, str]], seen: int,
+                  extra: np.ndarray | None = None) -> tuple[np.ndarray, int, int]:
+    """First line of each of ``n`` valid rows from ``next_line``, skipping invalid lines and
+    counting line breaks inside quoted values."""
     skip = sorted(num for num, _ in invalid[seen:]) if len(invalid) > seen else []
-    if not skip:
+    if extra is None and not skip:
         lines = np.arange(next_line, next_line + n, dtype=np.int64)
         return lines, next_line + n, seen
-    candidates = np.arange(next_line, next_line + n + len(skip), dtype=np.int64)
-    lines = candidates[~np.isin(candidates, np.array(skip, dtype=np.int64))][:n]
-    end = int(lines[-1]) + 1 if n else next_line
-    consumed = sum(1 for s in skip if s < end)
-    return lines, end, seen + consumed
+    spans = np.ones(n, dtype=np.int64) if extra is None else extra + 1
+    lines = np.empty(n, dtype=np.int64)
+    line = next_line
+    pending = iter(skip)
+    nxt = next(pending, None)
+    consumed = 0
+    for i in range(n):
+        while nxt is not None and nxt <= line:
+            if nxt == line:
+                line += 1
+            consumed += 1
+            nxt = next(pending, None)
+        lines[i] = line
+        line += int(spans[i])
+    return lines, line, seen + consumed
 
 
 def _invalid_rows(path: Path, invalid: list[tuple[int, str]], width: int,

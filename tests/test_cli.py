@@ -1,0 +1,96 @@
+"""The jili command, run as a user runs it: a real process on a real workspace."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROSTER_CSV, write
+
+JILI = [sys.executable, "-m", "jili.cli.main"]
+NOW = "2026-11-23T12:00:00+08:00"
+
+
+def jili(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "JILI_DATABASE_URL")}
+    full_env.update(env or {})
+    return subprocess.run([*JILI, *args], capture_output=True, text=True, env=full_env, timeout=120)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    root = tmp_path / "centre"
+    result = jili("init", str(root), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["workspace"] == str(root)
+    assert (root / "jili.toml").exists() and (root / "policies").is_dir() and (root / "jili.sqlite3").exists()
+    return root
+
+
+def batches(home: Path) -> list[dict[str, object]]:
+    out = jili("batches", "-w", str(home), "--json")
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)["batches"]  # type: ignore[no-any-return]
+
+
+def test_import_json_and_exit_codes(home, tmp_path):
+    roster = write(tmp_path / "roster.csv", ROSTER_CSV)
+    ok = jili("import", str(roster), "-f", "roster", "-w", str(home), "--json", "--now", NOW)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    report = json.loads(ok.stdout)
+    assert report["imports"][0]["status"] == "imported" and report["imports"][0]["rows"] == 3
+    again = jili("import", str(roster), "-f", "roster", "-w", str(home), "--json", "--now", NOW)
+    assert again.returncode == 0 and json.loads(again.stdout)["imports"][0]["status"] == "unchanged"
+    bad = write(tmp_path / "calls.csv", "interaction_id,agent_id,offered_at,outcome\nC1,A001,2026-10-09 09:00,接通吧\n")
+    rejected = jili("import", str(bad), "-f", "interactions", "-w", str(home), "--json", "--now", NOW)
+    assert rejected.returncode == 1
+    problem = json.loads(rejected.stdout)["imports"][0]["problems"][0]
+    assert problem["location"] == "calls.csv:2 [outcome]" and problem["found"] == "接通吧"
+    assert len(batches(home)) == 1
+
+
+def test_human_output_is_chinese_by_default_and_english_on_request(home, tmp_path):
+    bad = write(tmp_path / "calls.csv", "agent_id\nA1\n")
+    zh = jili("import", str(bad), "-f", "interactions", "-w", str(home))
+    assert zh.returncode == 1 and "缺少必需列 'interaction_id'" in zh.stdout and "未导入任何数据" in zh.stdout
+    en = jili("import", str(bad), "-f", "interactions", "-w", str(home), env={"JILI_LANG": "en"})
+    assert "Required column 'interaction_id' is missing." in en.stdout and "nothing imported" in en.stdout
+
+
+def test_no_workspace_is_a_clear_error(tmp_path):
+    out = jili("batches", "-w", str(tmp_path / "nowhere"), "--json")
+    assert out.returncode == 1
+    assert json.loads(out.stdout)["problems"][0]["fix"] == f"Create one with: jili init {tmp_path / 'nowhere'}"
+
+
+def test_unknown_format_suggests(home, tmp_path):
+    out = jili("import", str(write(tmp_path / "a.csv", "x\n1\n")), "-f", "interaction", "-w", str(home), "--json")
+    assert out.returncode == 2
+    assert "Did you mean 'interactions'?" in json.loads(out.stdout)["problems"][0]["message"]
+
+
+@pytest.mark.parametrize("crash_at", ["after_stage", "after_move"])
+def test_killed_import_leaves_the_workspace_unchanged(home, tmp_path, crash_at):
+    roster = write(tmp_path / "roster.csv", ROSTER_CSV)
+    killed = jili("import", str(roster), "-f", "roster", "-w", str(home), "--now", NOW,
+                  env={"JILI_TEST_CRASH_AT": crash_at})
+    assert killed.returncode == -9  # SIGKILL, as a power cut or an OOM kill
+    assert batches(home) == []
+    gc = jili("batches", "-w", str(home), "--gc", "--json")
+    assert json.loads(gc.stdout)["batches"] == []
+    leftovers = [p for p in (home / "facts").rglob("*.parquet")]
+    assert leftovers == []
+    retry = jili("import", str(roster), "-f", "roster", "-w", str(home), "--json", "--now", NOW)
+    assert retry.returncode == 0 and json.loads(retry.stdout)["imports"][0]["rows"] == 3
+
+
+def test_formats_json_lists_every_format():
+    out = jili("formats", "--json")
+    names = [f["name"] for f in json.loads(out.stdout)["formats"]]
+    assert names == ["roster", "interactions", "evaluations", "evaluation_items", "surveys", "attendance",
+                     "incidents", "work_items", "kpis", "transcripts"]

@@ -1,0 +1,110 @@
+"""Roster history, mapping files, Parquet and JSON Lines imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import write
+from jili.io.mapping import load_mapping
+from jili.web.actions import ImportStatus
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def test_roster_history_keeps_team_moves_and_status(ws, do, roster, tmp_path):
+    from jili.web.registry.models import Agent, AgentSpell
+
+    move = write(tmp_path / "调组.csv", "工号,班组,状态,入职日期,生效日期\nA002,T2,转正,2026-09-15,2026-11-01\n")
+    outcome = do(move, "roster")
+    assert outcome.status == ImportStatus.IMPORTED
+    spells = list(AgentSpell.objects.filter(agent__agent_id="A002").order_by("valid_from"))
+    assert [(s.valid_from, s.valid_to, s.team.code, s.status) for s in spells] == [
+        (dt.date(2026, 9, 15), dt.date(2026, 11, 1), "T1", "probation"),
+        (dt.date(2026, 11, 1), None, "T2", "regular"),
+    ]
+    assert Agent.objects.get(agent_id="A002").name == "李娜"
+
+
+def test_mapping_with_unknown_column_says_where_and_did_you_mean(tmp_path):
+    path = write(tmp_path / "m.yaml", "format: interactions\ncolumns:\n  agent_id: 坐席\n  talk_second: 通话\n")
+    mapping, problems = load_mapping(path)
+    assert mapping is None
+    assert str(problems[0].location).endswith("/m.yaml:4")
+    assert problems[0].message == "'talk_second' is not a column of the interactions format. Did you mean 'talk_seconds'?"
+
+
+def test_mapping_with_unknown_format(tmp_path):
+    mapping, problems = load_mapping(write(tmp_path / "m.yaml", "format: calls\n"))
+    assert mapping is None and "unknown fact format 'calls'" in problems[0].message
+    assert str(problems[0].location).endswith("/m.yaml:1")
+
+
+def test_mapping_renames_codes_and_formats(ws, do, roster, tmp_path):
+    mapping_path = write(tmp_path / "site.yaml", """
+format: interactions
+columns:
+  interaction_id: 流水
+  agent_id: 座席
+  offered_at: {from: [日, 时], format: "%d/%m/%Y %H%M"}
+  outcome: {from: 状态, values: {"1": answered, "2": abandoned}}
+  channel: {constant: chat}
+""")
+    mapping, problems = load_mapping(mapping_path)
+    assert mapping is not None, problems
+    data = write(tmp_path / "site.csv", "流水,座席,日,时,状态\nX1,A001,09/10/2026,0930,1\nX2,,09/10/2026,0931,2\n")
+    outcome = do(data, mapping)
+    assert outcome.status == ImportStatus.IMPORTED, [p.render() for p in outcome.problems]
+    from jili.web.registry.models import ImportBatch
+
+    table = pq.read_table(ws.root / ImportBatch.objects.get(pk=outcome.batch_id).parquet_path)
+    assert table.column("outcome").to_pylist() == ["answered", "abandoned"]
+    assert table.column("channel").to_pylist() == ["chat", "chat"]
+    assert table.column("offered_at").to_pylist()[0] == dt.datetime(2026, 10, 9, 1, 30, tzinfo=dt.UTC)
+
+
+def test_parquet_with_typed_columns(ws, do, roster, tmp_path):
+    path = tmp_path / "kpi.parquet"
+    pq.write_table(pa.table({"agent_id": ["A001", "A003"], "date": [dt.date(2026, 10, 31)] * 2,
+                             "name": ["typing_speed", "typing_speed"], "value": [72.5, 61.0]}), path)
+    outcome = do(path, "kpis")
+    assert outcome.status == ImportStatus.IMPORTED, [p.render() for p in outcome.problems]
+    from decimal import Decimal
+
+    from jili.web.registry.models import ImportBatch
+
+    table = pq.read_table(ws.root / ImportBatch.objects.get(pk=outcome.batch_id).parquet_path)
+    assert table.column("value").to_pylist() == [Decimal("72.5000"), Decimal("61.0000")]
+
+
+def test_transcripts_as_json_lines(ws, do, roster, tmp_path):
+    lines = [
+        {"interaction_id": "C1", "agent_id": "A001", "turns": [
+            {"speaker": "agent", "text": "您好，很高兴为您服务", "start_ms": 0, "end_ms": 1800},
+            {"speaker": "客户", "text": "我的快递到哪了"}]},
+        {"interaction_id": "C2", "turns": [{"speaker": "robot", "text": "?"}]},
+    ]
+    path = write(tmp_path / "t.jsonl", "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n")
+    outcome = do(path, "transcripts")
+    assert outcome.status == ImportStatus.REJECTED
+    p = outcome.errors[0]
+    assert str(p.location) == "t.jsonl:2 [turns]"
+    lines[1]["turns"][0]["speaker"] = "customer"  # type: ignore[index]
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+    outcome = do(path, "transcripts")
+    assert outcome.status == ImportStatus.IMPORTED, [p.render() for p in outcome.problems]
+    from jili.web.registry.models import ImportBatch
+
+    table = pq.read_table(ws.root / ImportBatch.objects.get(pk=outcome.batch_id).parquet_path)
+    turns = table.column("turns").to_pylist()[0]
+    assert turns[1] == {"speaker": "customer", "text": "我的快递到哪了", "start_ms": None, "end_ms": None}
+
+
+def test_broken_json_line(ws, do, roster, tmp_path):
+    path = write(tmp_path / "t.jsonl", '{"interaction_id": "C1", "turns": []}\n{"interaction_id": "C2", "tu\n')
+    p = do(path, "transcripts").errors[0]
+    assert p.code == "bad_json" and str(p.location) == "t.jsonl:2"
