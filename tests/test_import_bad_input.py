@@ -65,7 +65,8 @@ def test_bad_choice_lists_the_codes(ws, do, roster, tmp_path):
 
 
 def test_gbk_file_is_read_and_said_so(ws, do, roster, tmp_path):
-    text = "通话ID,工号,进线时间,通话时长,呼叫结果\nC1,A001,2026-10-09 09:00:00,30,接通\nC2,A002,2026-10-09 10:00:00,45,放弃\n"
+    text = ("通话ID,工号,进线时间,通话时长,呼叫结果\n"
+            "C1,A001,2026-10-09 09:00:00,30,接通\nC2,A002,2026-10-09 10:00:00,45,放弃\n")
     outcome = do(write(tmp_path / "话单.csv", text, "gbk"), "interactions")
     assert outcome.status == ImportStatus.IMPORTED, [p.render() for p in outcome.problems]
     assert outcome.rows == 2 and outcome.encoding == "gb18030"
@@ -179,7 +180,8 @@ def test_dates_in_the_future(ws, do, roster, tmp_path):
 
 def test_agent_not_in_the_roster(ws, do, roster, tmp_path):
     before = snapshot(ws)
-    path = write(tmp_path / "x.csv", HEAD + "C1,A001,2026-10-09 09:00:00,30,接通\nC2,Z999,2026-10-09 09:00:00,30,接通\n")
+    path = write(tmp_path / "x.csv", HEAD + "C1,A001,2026-10-09 09:00:00,30,接通\n"
+                 "C2,Z999,2026-10-09 09:00:00,30,接通\n")
     p = rejected(do(path, "interactions"), "unknown_agent")
     assert p.message == "Agent 'Z999' is not in the roster."
     assert str(p.location) == "x.csv:3 [agent_id]"

@@ -33,7 +33,8 @@ def test_whole_month_with_outcomes_and_agents(ws, bank_batch):
     con = duckdb.connect()
     outcomes = dict(con.execute(f"SELECT outcome, count(*) FROM '{path}' GROUP BY 1").fetchall())
     assert outcomes == {"answered": 27_162, "abandoned": 5_904, "invalid": 278}
-    agents = {r[0] for r in con.execute(f"SELECT DISTINCT agent_id FROM '{path}' WHERE agent_id IS NOT NULL").fetchall()}
+    rows = con.execute(f"SELECT DISTINCT agent_id FROM '{path}' WHERE agent_id IS NOT NULL").fetchall()
+    agents = {r[0] for r in rows}
     assert "NO_SERVER" not in agents and "DORIT" in agents
     assert set(bank_batch.registered_agents) == agents
     assert Agent.objects.filter(registered_by_id=bank_batch.batch_id).count() == len(agents)

@@ -35,7 +35,8 @@ def test_mapping_with_unknown_column_says_where_and_did_you_mean(tmp_path):
     mapping, problems = load_mapping(path)
     assert mapping is None
     assert str(problems[0].location).endswith("/m.yaml:4")
-    assert problems[0].message == "'talk_second' is not a column of the interactions format. Did you mean 'talk_seconds'?"
+    assert problems[0].message == (
+        "'talk_second' is not a column of the interactions format. Did you mean 'talk_seconds'?")
 
 
 def test_mapping_with_unknown_format(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
@@ -11,6 +12,9 @@ from jili.cli.output import console, emit_json, print_problems, t
 from jili.core.facts import FORMATS
 from jili.io.mapping import Mapping, load_mapping
 from jili.io.workspace import Workspace, create_layout, load_workspace
+
+if TYPE_CHECKING:
+    from jili.web.actions import ImportOutcome
 
 MARKER = ".jili-demo"
 BANK_RELATIVE = Path("shared") / "data" / "anonymous-bank" / "calls-1999-02.tsv"
@@ -93,7 +97,7 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
     return ok
 
 
-def _line(outcome) -> None:  # type: ignore[no-untyped-def]
+def _line(outcome: ImportOutcome) -> None:
     from jili.web.actions import ImportStatus
 
     if outcome.status == ImportStatus.REJECTED:

@@ -5,10 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 
 from jili.cli.output import console, emit_json, err_console, print_problems, t
@@ -16,6 +23,9 @@ from jili.core.facts import FORMATS
 from jili.core.problems import Location, Problem, Severity
 from jili.io.mapping import Mapping, load_mapping
 from jili.io.workspace import DEFAULT_TIMEZONE, Workspace, create_layout, default_root, load_workspace
+
+if TYPE_CHECKING:
+    from jili.web.actions import ImportOutcome
 
 app = typer.Typer(help="Jili 激励 — call-centre quality and incentives / 呼叫中心质检与激励",
                   no_args_is_help=True, add_completion=False)
@@ -40,7 +50,8 @@ def open_workspace(root: Path | None, as_json: bool) -> Workspace:
     ws = load_workspace(root)
     if ws is None:
         raise _fail([Problem(Severity.ERROR, "no_workspace", Location(str(root)),
-                             f"No Jili workspace at {root} (no jili.toml).", f"{root} 不是 Jili 工作区（没有 jili.toml）。",
+                             f"No Jili workspace at {root} (no jili.toml).",
+                             f"{root} 不是 Jili 工作区（没有 jili.toml）。",
                              fix=f"Create one with: jili init {root}", fix_zh=f"请先创建：jili init {root}")], as_json)
     from jili.web.bootstrap import setup
 
@@ -135,9 +146,11 @@ def import_(
                           TransferSpeedColumn(), TimeRemainingColumn(), console=err_console,
                           transient=True) as bar:
                 task = bar.add_task(path.name, total=path.stat().st_size if path.exists() else None)
+                def advance(done: int, total: int, task: TaskID = task, bar: Progress = bar) -> None:
+                    bar.update(task, completed=done, total=total)
+
                 outcome = do_import(ws, path, the_mapping, acting_user=user, supersede=supersede, sheet=sheet,
-                                    now=when, progress=lambda done, total, task=task: bar.update(
-                                        task, completed=done, total=total))
+                                    now=when, progress=advance)
         outcomes.append(outcome)
         failed |= outcome.status == ImportStatus.REJECTED
         if not as_json:
@@ -153,7 +166,7 @@ def import_(
         raise typer.Exit(1)
 
 
-def _print_outcome(o) -> None:  # type: ignore[no-untyped-def]
+def _print_outcome(o: ImportOutcome) -> None:
     from jili.web.actions import ImportStatus
 
     if o.status == ImportStatus.IMPORTED:

@@ -24,7 +24,8 @@ Types:
 | decimal | `92.5`, `1,234.5`; more than 4 decimal places are rounded half-up to 4 (reported) | decimal(18,4), exact |
 | boolean | `true/false`, `yes/no`, `1/0`, `是/否`, `有/无`, `√/×` | boolean |
 | date | `2025-03-01`, `2025/3/1`, `20250301`, `2025年3月1日` | date |
-| timestamp | `2025-03-01 09:30:00`, `2025-03-01T09:30:00.250+08:00`, `2025/3/1 9:30`, `2025年3月1日 9:30` | UTC instant; a time without an offset is read in the workspace timezone (default Asia/Shanghai) and the import report says how many |
+| timestamp | `2025-03-01 09:30:00`, `2025-03-01T09:30:00.250+08:00`, `2025/3/1 9:30`, `2025年3月1日 9:30` \
+| UTC instant; without an offset: read in the workspace timezone, counted in the report |
 | choice | the code, its Chinese label or an alias (see each column) | the code |
 
 Empty cells and `NULL`, `None`, `NaN`, `\\N`, `#N/A` are empty values. A required column

@@ -141,12 +141,15 @@ def _plan_columns(src: Source, mapping: Mapping) -> tuple[list[_Plan], list[Prob
         by_fold.setdefault(f, i)
     used: set[int] = set()
     plans: list[_Plan] = []
-    header_loc = (lambda i: src.location(src.header_line or None, i))
+
+    def header_loc(i: int) -> Location:
+        return src.location(src.header_line or None, i)
+
     for target, rule in mapping.columns.items():
         indices = []
         for name in rule.sources:
-            i = by_exact.get(name, by_fold.get(fold(name)))
-            if i is None:
+            found_at = by_exact.get(name, by_fold.get(fold(name)))
+            if found_at is None:
                 guess = get_close_matches(name, src.headers, n=1)
                 problems.append(Problem(
                     Severity.ERROR, "missing_column", Location(src.path.name, line=src.header_line or None),
@@ -158,8 +161,8 @@ def _plan_columns(src: Source, mapping: Mapping) -> tuple[list[_Plan], list[Prob
                     fix="Fix the header in the file or the name in the mapping.",
                     fix_zh="请修改文件表头或映射中的列名。"))
             else:
-                indices.append(i)
-                used.add(i)
+                indices.append(found_at)
+                used.add(found_at)
         if len(indices) == len(rule.sources):
             label = "+".join(rule.sources) if rule.sources else f"constant {rule.constant!r}"
             plans.append(_Plan(target, tuple(indices), rule, label))
@@ -168,9 +171,10 @@ def _plan_columns(src: Source, mapping: Mapping) -> tuple[list[_Plan], list[Prob
     for i, f in enumerate(folded):
         if i in used:
             continue
-        target = aliases.get(f)
-        if target is None or target in mapped and target not in {p.target for p in plans}:
+        alias_target = aliases.get(f)
+        if alias_target is None or (alias_target in mapped and alias_target not in {p.target for p in plans}):
             continue
+        target = alias_target
         if target in {p.target for p in plans}:
             if any(p.target == target and p.indices == (i,) for p in plans):
                 continue
@@ -197,9 +201,11 @@ def _plan_columns(src: Source, mapping: Mapping) -> tuple[list[_Plan], list[Prob
                 f"Required column '{col.name}' is missing." + (f" Did you mean '{guess[0]}'?" if guess else ""),
                 f"缺少必需列 '{col.name}'（{col.description_zh.rstrip('。')}）。"
                 + (f"是否应为 '{guess[0]}'？" if guess else ""),
-                expected=f"a header '{col.name}'" + (f" or one of: {', '.join(col.aliases[:6])}" if col.aliases else ""),
+                expected=f"a header '{col.name}'"
+                + (f" or one of: {', '.join(col.aliases[:6])}" if col.aliases else ""),
                 found="headers: " + ", ".join(src.headers)[:200],
-                fix=f"Rename the header to '{col.name}' or map it in a mapping file (columns: {col.name}: YOUR_HEADER).",
+                fix=f"Rename the header to '{col.name}' or map it in a mapping file "
+                    f"(columns: {col.name}: YOUR_HEADER).",
                 fix_zh=f"请将表头改为 '{col.name}'" + (f"（或 {aka}）" if aka else "") + "，或在映射文件中指定。"))
     for i in unused:
         if fold(src.headers[i]) in ignored:
@@ -350,7 +356,8 @@ def _stage_source(request: ImportRequest, src: Source, uid: str, progress: Progr
             expected="an agent_id from the roster", found=agent,
             fix="Import the roster first (jili import roster.xlsx --format roster), "
                 "or set 'unknown_agents: register' in the mapping.",
-            fix_zh="请先导入花名册（jili import 花名册.xlsx --format roster），或在映射中设置 unknown_agents: register。"))
+            fix_zh="请先导入花名册（jili import 花名册.xlsx --format roster），"
+                   "或在映射中设置 unknown_agents: register。"))
     if len(unknown_agents) > MAX_UNKNOWN_AGENTS:
         problems.append(Problem(Severity.ERROR, "unknown_agent", Location(src.path.name),
                                 f"{len(unknown_agents) - MAX_UNKNOWN_AGENTS} more agents are not in the roster.",

@@ -20,7 +20,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
     lines = {}
     for key_node, _value_node in node.value:
         lines[str(loader.construct_object(key_node, deep=True))] = key_node.start_mark.line + 1
-    return _LinedDict(mapping, lines, node.start_mark.line + 1)
+    return _LinedDict({str(k): v for k, v in mapping.items()}, lines, node.start_mark.line + 1)
 
 
 class _LinedDict(dict[str, Any]):
@@ -70,7 +70,7 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
                               "A YAML file must be UTF-8.", "YAML 文件须为 UTF-8 编码。",
                               found=str(exc), fix="Save the file as UTF-8.", fix_zh="请以 UTF-8 保存。")]
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None

@@ -93,7 +93,8 @@ def do_import(ws: Workspace, path: Path, mapping: Mapping, *, acting_user: str,
             problems=(Problem(Severity.INFO, "already_imported", Location(path.name),
                               f"This file was already imported as batch {same.pk} on "
                               f"{same.imported_at:%Y-%m-%d %H:%M}; nothing was changed.",
-                              f"该文件已于 {same.imported_at:%Y-%m-%d %H:%M} 作为批次 {same.pk} 导入，未做任何更改。"),),
+                              f"该文件已于 {same.imported_at:%Y-%m-%d %H:%M} 作为批次 {same.pk} 导入，"
+                              "未做任何更改。"),),
             seconds=time.perf_counter() - started)
     old: ImportBatch | None = None
     if supersede is not None:
