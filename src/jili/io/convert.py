@@ -162,6 +162,23 @@ def _parse_naive(text: pa.Array, formats: tuple[str, ...]) -> pa.Array:
 
 
 def _timestamp(arr: pa.Array, tz: str, formats: tuple[str, ...]) -> Converted:
+    """Fast path: the first format, straight; only cells it cannot read take the general parser."""
+    if pa.types.is_timestamp(arr.type):
+        return _timestamp_general(arr, tz, formats)
+    fast = pc.strptime(arr, format=(formats or NAIVE_FORMATS)[0], unit="us", error_is_null=True)
+    todo = pc.and_(pc.is_valid(arr), pc.is_null(fast))
+    local = pc.cast(pc.assume_timezone(fast, tz, ambiguous="earliest", nonexistent="earliest"), TIMESTAMP_TYPE)
+    naive = int(pc.count(fast).as_py())
+    if not pc.any(todo).as_py():
+        return Converted(local, np.zeros(len(arr), bool), naive=naive)
+    mask = _mask(todo)
+    slow = _timestamp_general(arr.filter(todo), tz, formats)
+    bad = np.zeros(len(arr), bool)
+    bad[np.flatnonzero(mask)] = slow.bad
+    return Converted(pc.replace_with_mask(local, todo, slow.array), bad, naive=naive + slow.naive)
+
+
+def _timestamp_general(arr: pa.Array, tz: str, formats: tuple[str, ...]) -> Converted:
     if pa.types.is_timestamp(arr.type):
         if arr.type.tz is None:
             local = pc.assume_timezone(pc.cast(arr, pa.timestamp("us")), tz, ambiguous="earliest",
