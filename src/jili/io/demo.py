@@ -137,6 +137,7 @@ def generate(spec: DemoSpec, out: Path, progress: Callable[[str], None] | None =
     writer: pq.ParquetWriter | None = None
     csv_writer: pacsv.CSVWriter | None = None
     sample_calls: list[pa.Table] = []
+    surveyed: list[pa.Table] = []
     total = 0
     block = max(1, 2_000_000 // max(1, int(spec.calls_per_day * w)))
     serial = 0
@@ -179,8 +180,11 @@ def generate(spec: DemoSpec, out: Path, progress: Callable[[str], None] | None =
             "queue_seconds": queue_s, "talk_seconds": talk, "hold_seconds": hold, "wrap_seconds": wrap,
             "outcome": outcome, "resolution": resolution, "hung_up_by": hung, "customer_id": customer,
         })
-        if len(sample_calls) < 1 or sum(t.num_rows for t in sample_calls) < 2_000_000:
-            sample_calls.append(table.select(["interaction_id", "agent_id", "offered_at"]))
+        # candidates for QA (up to 60 calls per agent) and surveyed calls (about 1 in 7), from every block
+        qa_pick = rng.choice(m, size=min(m, 60 * (stop - start)), replace=False)
+        sample_calls.append(table.select(["interaction_id", "agent_id", "offered_at"]).take(pa.array(qa_pick)))
+        surveyed.append(table.select(["interaction_id", "agent_id", "offered_at"]).filter(
+            pa.array(rng.random(m) < 0.14)))
         if spec.file_format == "parquet":
             if writer is None:
                 writer = pq.ParquetWriter(inter_path, table.schema, compression="zstd")
@@ -200,7 +204,8 @@ def generate(spec: DemoSpec, out: Path, progress: Callable[[str], None] | None =
     result.rows["interactions"] = total
 
     calls = pa.concat_tables(sample_calls) if sample_calls else None
-    _qa_and_more(spec, rng, out, result, ids, skill, calls, workdays, present, tz)
+    surveys = pa.concat_tables(surveyed) if surveyed else None
+    _qa_and_more(spec, rng, out, result, ids, skill, calls, surveys, workdays, tz)
     return result
 
 
@@ -219,7 +224,7 @@ def _localise(table: pa.Table, tz: str) -> pa.Table:
 
 
 def _qa_and_more(spec: DemoSpec, rng: np.random.Generator, out: Path, result: DemoResult, ids: np.ndarray,
-                 skill: np.ndarray, calls: pa.Table | None, workdays: list[dt.date], present: np.ndarray,
+                 skill: np.ndarray, calls: pa.Table | None, surveyed: pa.Table | None, workdays: list[dt.date],
                  tz: ZoneInfo) -> None:
     n = len(ids)
     index = {a: i for i, a in enumerate(ids)}
@@ -258,17 +263,17 @@ def _qa_and_more(spec: DemoSpec, rng: np.random.Generator, out: Path, result: De
         })
         result.files["evaluations"] = _write(evaluations, out / "evaluations", spec)
         result.rows["evaluations"] = k
-        # --- surveys: about one answered call in seven ---------------------------------
-        pick = rng.random(calls.num_rows) < 0.14
-        s_idx = np.flatnonzero(pick)
-        a_s = agent_of[s_idx]
+    # --- surveys: about one answered call in seven -------------------------------------
+    if surveyed is not None and surveyed.num_rows:
+        a_s = np.array([index[a] for a in surveyed.column("agent_id").to_numpy(zero_copy_only=False)])
+        s_idx = np.arange(surveyed.num_rows)
         latent = 3.9 + 0.45 * skill[a_s] + rng.normal(0, 0.9, len(s_idx))
         rating = np.clip(np.round(latent), 1, 5)
         surveys = pa.table({
             "survey_id": np.char.add("S", np.char.zfill((np.arange(len(s_idx)) + 1).astype(str), 9)),
-            "interaction_id": calls.column("interaction_id").take(pa.array(s_idx)),
-            "agent_id": calls.column("agent_id").take(pa.array(s_idx)),
-            "answered_at": calls.column("offered_at").take(pa.array(s_idx)),
+            "interaction_id": surveyed.column("interaction_id"),
+            "agent_id": surveyed.column("agent_id"),
+            "answered_at": surveyed.column("offered_at"),
             "kind": np.full(len(s_idx), "csat"), "rating": rating,
             "scale_min": np.full(len(s_idx), 1.0), "scale_max": np.full(len(s_idx), 5.0),
         })
