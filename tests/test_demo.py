@@ -28,4 +28,5 @@ def test_generated_month_is_reproducible_and_correlated(tmp_path):
                                  FROM '{a.files["interactions"]}' GROUP BY 1""").fetchall())
     assert hours[10] > 10 * hours.get(3, 1)  # mornings busy, nights quiet
     per_agent = con.execute(f"SELECT count(*) FROM '{ev}' GROUP BY agent_id").fetchall()
-    assert {r[0] for r in per_agent} <= {20} and len(per_agent) >= 140  # 15 internal + 5 carrier
+    counts = [r[0] for r in per_agent]  # 15 internal + 5 carrier; a late hire may have fewer calls
+    assert max(counts) == 20 and sum(c == 20 for c in counts) >= 140
