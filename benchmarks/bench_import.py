@@ -64,6 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--xlsx-rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     import pyarrow.csv as pacsv
 
@@ -92,11 +93,14 @@ def main() -> None:
     results = {}
     for label, kind, path in (("duckdb read_csv (baseline)", "duckdb", csv_path),
                               ("jili import CSV", "csv", csv_path), ("jili import XLSX", "xlsx", xlsx_path)):
-        root = tmp / f"ws-{kind}"
-        create_layout(Workspace(root=root))
-        if kind != "duckdb":
-            child("roster", data.files["roster"], root)
-        results[label] = child(kind, path, root)
+        runs = []
+        for repeat in range(args.repeat):  # best of N: the machine's noise only ever adds time
+            root = tmp / f"ws-{kind}-{repeat}"
+            create_layout(Workspace(root=root))
+            if kind != "duckdb":
+                child("roster", data.files["roster"], root)
+            runs.append(child(kind, path, root))
+        results[label] = min(runs, key=lambda r: r["seconds"])
     print(f"\n{'what':30} {'rows':>11} {'work s':>8} {'rows/s':>11} {'process s':>9} {'peak MB':>8}")
     for label, r in results.items():
         print(f"{label:30} {int(r['rows']):>11,} {r['seconds']:>8.2f} {r['rows'] / r['seconds']:>11,.0f} "
@@ -104,6 +108,7 @@ def main() -> None:
     base = results["duckdb read_csv (baseline)"]
     ours = results["jili import CSV"]
     ratio = (ours["rows"] / ours["seconds"]) / (base["rows"] / base["seconds"])
+    print(f"(best of {args.repeat} runs each)")
     print(f"\njili CSV import runs at {ratio:.0%} of DuckDB's raw read rate (target: at least 50 %); "
           "jili also types, validates every cell, checks keys and agents, and writes Parquet.")
 

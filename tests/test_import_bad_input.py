@@ -214,3 +214,18 @@ def test_quoted_value_spanning_lines_is_kept_and_later_lines_stay_exact(ws, do, 
                 "I4,A001,2026-10-09 09:00,表扬了,ok\n")
     p = rejected(do(bad, "incidents"), "bad_value")
     assert str(p.location) == "nl2.csv:5 [kind]"
+
+
+def test_blank_lines_are_skipped_without_losing_or_doubling_rows(ws, do, roster, tmp_path):
+    import pyarrow.parquet as pq
+
+    from jili.web.registry.models import ImportBatch
+
+    body = "".join(f"C{i},A001,2026-10-09 09:00:00,{i},接通\n" for i in range(1, 6))
+    path = write(tmp_path / "gaps.csv", HEAD + body + "\n" + "C6,A001,2026-10-09 09:00:00,6,接通\n\n")
+    outcome = do(path, "interactions")
+    assert outcome.status == ImportStatus.IMPORTED
+    assert any(p.code == "blank_lines" and p.count == 2 for p in outcome.problems)
+    table = pq.read_table(ws.root / ImportBatch.objects.get(pk=outcome.batch_id).parquet_path)
+    assert table.column("interaction_id").to_pylist() == [f"C{i}" for i in range(1, 7)]
+    assert table.column("_row").to_pylist() == [2, 3, 4, 5, 6, 8]

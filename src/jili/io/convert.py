@@ -71,6 +71,8 @@ def clean_text(arr: pa.Array, nulls: tuple[str, ...]) -> pa.Array:
         arr = pc.cast(arr, pa.string())
     arr = pc.utf8_trim_whitespace(arr)
     is_null = pc.is_in(arr, value_set=pa.array(sorted(set(nulls)), pa.string()))
+    if not pc.any(is_null).as_py():
+        return arr
     return pc.if_else(is_null, pa.scalar(None, pa.string()), arr)
 
 
@@ -117,7 +119,20 @@ def _boolean(arr: pa.Array) -> Converted:
     return _by_dictionary(arr, table, pa.bool_())
 
 
+def _try_cast(arr: pa.Array, to: pa.DataType) -> pa.Array | None:
+    """A plain cast when every cell reads cleanly (the usual case); None sends it the slow way."""
+    try:
+        return pc.cast(arr, to)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
 def _integer(arr: pa.Array, column: Column) -> Converted:
+    fast = _try_cast(arr, pa.int64())
+    if fast is not None:
+        out = _mask(pc.less(fast, column.minimum)) if column.minimum is not None else None
+        return Converted(fast, np.zeros(len(arr), bool), out_of_range=out)
+    arr = clean_text(arr, DEFAULT_NULLS)
     ok = pc.match_substring_regex(arr, r"^[+-]?\d{1,18}(\.0*)?$")
     digits = pc.replace_substring_regex(arr, r"\.0*$", "")
     usable = pc.if_else(ok, digits, pa.scalar(None, pa.string()))
@@ -130,6 +145,10 @@ def _integer(arr: pa.Array, column: Column) -> Converted:
 
 
 def _decimal(arr: pa.Array) -> Converted:
+    fast = _try_cast(arr, DECIMAL_TYPE)
+    if fast is not None:
+        return Converted(fast, np.zeros(len(arr), bool))
+    arr = clean_text(arr, DEFAULT_NULLS)
     text = pc.replace_substring(arr, ",", "")
     ok = pc.match_substring_regex(text, r"^[+-]?(\d{1,14}(\.\d{0,10})?|\.\d{1,10})$")
     usable = pc.if_else(ok, text, pa.scalar(None, pa.string()))
@@ -165,14 +184,18 @@ def _timestamp(arr: pa.Array, tz: str, formats: tuple[str, ...]) -> Converted:
     """Fast path: the first format, straight; only cells it cannot read take the general parser."""
     if pa.types.is_timestamp(arr.type):
         return _timestamp_general(arr, tz, formats)
-    fast = pc.strptime(arr, format=(formats or NAIVE_FORMATS)[0], unit="us", error_is_null=True)
+    if formats:
+        arr = clean_text(arr, DEFAULT_NULLS)
+    fast = _try_cast(arr, pa.timestamp("us")) if not formats else None
+    if fast is None:
+        fast = pc.strptime(arr, format=(formats or NAIVE_FORMATS)[0], unit="us", error_is_null=True)
     todo = pc.and_(pc.is_valid(arr), pc.is_null(fast))
     local = pc.cast(pc.assume_timezone(fast, tz, ambiguous="earliest", nonexistent="earliest"), TIMESTAMP_TYPE)
     naive = int(pc.count(fast).as_py())
     if not pc.any(todo).as_py():
         return Converted(local, np.zeros(len(arr), bool), naive=naive)
     mask = _mask(todo)
-    slow = _timestamp_general(arr.filter(todo), tz, formats)
+    slow = _timestamp_general(clean_text(arr.filter(todo), DEFAULT_NULLS), tz, formats)
     bad = np.zeros(len(arr), bool)
     bad[np.flatnonzero(mask)] = slow.bad
     return Converted(pc.replace_with_mask(local, todo, slow.array), bad, naive=naive + slow.naive)
@@ -212,6 +235,7 @@ def _timestamp_general(arr: pa.Array, tz: str, formats: tuple[str, ...]) -> Conv
 def _date(arr: pa.Array, formats: tuple[str, ...]) -> Converted:
     if pa.types.is_date(arr.type):
         return Converted(pc.cast(arr, pa.date32()), np.zeros(len(arr), bool))
+    arr = clean_text(arr, DEFAULT_NULLS)
     text = pc.replace_substring_regex(arr, r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3")
     parsed = _parse_naive(text, formats or DATE_FORMATS)
     result = pc.cast(parsed, pa.date32())

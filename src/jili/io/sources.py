@@ -69,9 +69,11 @@ class Source:
     header_line: int = 1
     encoding: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    nulls_applied: bool = False  # the parser already turned null tokens into nulls (CSV)
     bytes_total: int = 0
     bytes_read: list[int] = field(default_factory=lambda: [0])
     cleanup: list[Path] = field(default_factory=list)
+    lines_inexact: bool = False  # set after reading when line breaks inside values were not counted
 
     def location(self, row: int | None = None, column: int | None = None) -> Location:
         col = None
@@ -103,7 +105,8 @@ def _error(path: Path, code: str, en: str, zh: str, fix: str, fix_zh: str, **kw:
 
 def open_source(path: Path, *, delimiter: str | None = None, encoding: str | None = None,
                 sheet: str | None = None, header_row: int | None = None,
-                staging: Path | None = None) -> tuple[Source | None, list[Problem]]:
+                staging: Path | None = None, scan: FileScan | None = None,
+                exact_lines: bool = False, null_values: tuple[str, ...] = ("",)) -> tuple[Source | None, list[Problem]]:
     """Open ``path`` for reading; problems say why it cannot be read."""
     if not path.exists():
         return None, [_error(path, "file_not_found", "File not found.", "找不到文件。",
@@ -141,7 +144,8 @@ def open_source(path: Path, *, delimiter: str | None = None, encoding: str | Non
                                  expected=by_ext.value, found=by_content.value)]
     kind = by_content or by_ext
     if kind == FileKind.CSV:
-        return _open_csv(path, size, delimiter, encoding, staging)
+        return _open_csv(path, size, delimiter, encoding, staging, scan or scan_file(path), exact_lines,
+                         null_values)
     if kind in (FileKind.XLSX, FileKind.XLS):
         return _open_excel(path, kind, size, sheet, header_row)
     if kind == FileKind.PARQUET:
@@ -151,28 +155,72 @@ def open_source(path: Path, *, delimiter: str | None = None, encoding: str | Non
 
 # --- CSV ------------------------------------------------------------------------------
 
-def detect_encoding(path: Path) -> tuple[str | None, Problem | None]:
-    """utf-8-sig, utf-8, then gb18030 (a superset of GBK), checked over the whole file."""
+@dataclass(frozen=True, slots=True)
+class FileScan:
+    """One read of a file: its digest, its text encoding and how many lines it has."""
+
+    sha256: str
+    encoding: str | None  # None: neither UTF-8 nor GB18030
+    lines: int
+    bad_line: int | None = None
+
+
+def scan_file(path: Path) -> FileScan:
+    """sha256, encoding (utf-8-sig, utf-8, then gb18030, a superset of GBK) and line count, in
+    one pass over the file (a second only for a file that is not UTF-8)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    newlines = 0
+    utf8_ok = True
+    bad_line: int | None = None
+    first = b""
+    last = b""
     with path.open("rb") as fh:
-        bom = fh.read(3) == codecs.BOM_UTF8
-    for name in ("utf-8", "gb18030"):
-        decoder = codecs.getincrementaldecoder(name)()
-        line = 1
+        while block := fh.read(1 << 22):
+            if not first:
+                first = block[:3]
+            digest.update(block)
+            if utf8_ok:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+                    bad_line = newlines + 1
+            newlines += block.count(b"\n")
+            last = block[-1:]
+    if utf8_ok:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+            bad_line = newlines + 1
+    lines = newlines + (1 if last and last != b"\n" else 0)
+    encoding: str | None = ("utf-8-sig" if first == codecs.BOM_UTF8 else "utf-8") if utf8_ok else None
+    if encoding is None:
+        gb = codecs.getincrementaldecoder("gb18030")()
         try:
             with path.open("rb") as fh:
                 while block := fh.read(1 << 22):
-                    decoder.decode(block)
-                    line += block.count(b"\n")
-                decoder.decode(b"", final=True)
+                    gb.decode(block)
+                gb.decode(b"", final=True)
+            encoding = "gb18030"
         except UnicodeDecodeError:
-            continue
-        return ("utf-8-sig" if bom and name == "utf-8" else name), None
+            encoding = None
+    return FileScan(digest.hexdigest(), encoding, lines, bad_line)
+
+
+def detect_encoding(path: Path, scan: FileScan | None = None) -> tuple[str | None, Problem | None]:
+    scan = scan or scan_file(path)
+    if scan.encoding is not None:
+        return scan.encoding, None
     return None, _error(path, "bad_encoding",
                         "The file is neither UTF-8 nor GBK/GB18030 text.",
                         "文件既不是 UTF-8 也不是 GBK/GB18030 编码的文本。",
                         "Save it as CSV UTF-8 (Excel: Save As → CSV UTF-8).",
                         "请另存为 CSV UTF-8（Excel：另存为 → CSV UTF-8）。",
-                        location=Location(path.name, line=line))
+                        location=Location(path.name, line=scan.bad_line))
 
 
 def _transcode(path: Path, encoding: str, staging: Path | None) -> Path:
@@ -184,11 +232,11 @@ def _transcode(path: Path, encoding: str, staging: Path | None) -> Path:
     return Path(out.name)
 
 
-def _open_csv(path: Path, size: int, delimiter: str | None, encoding: str | None,
-              staging: Path | None) -> tuple[Source | None, list[Problem]]:
+def _open_csv(path: Path, size: int, delimiter: str | None, encoding: str | None, staging: Path | None,
+              scan: FileScan, exact_lines: bool, null_values: tuple[str, ...]) -> tuple[Source | None, list[Problem]]:
     notes: list[Problem] = []
     if encoding is None:
-        encoding, problem = detect_encoding(path)
+        encoding, problem = detect_encoding(path, scan)
         if problem is not None:
             return None, [problem]
     assert encoding is not None
@@ -220,46 +268,72 @@ def _open_csv(path: Path, size: int, delimiter: str | None, encoding: str | None
 
     headers = next(csv.reader([first_text], delimiter=delimiter))
     width = len(headers)
-    invalid: list[tuple[int, str]] = []
-
-    def on_invalid(row: Any) -> str:
-        invalid.append((row.number, row.text))
-        return "skip"
-
     names = [f"c{i}" for i in range(width)]
-    read_opts = pacsv.ReadOptions(use_threads=False, block_size=1 << 24, column_names=names,
-                                  skip_rows=1, encoding="utf8")
-    parse_opts = pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
-                                    ignore_empty_lines=False, newlines_in_values=False)
-    convert_opts = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                        strings_can_be_null=False, quoted_strings_can_be_null=False)
     src = Source(path=path, kind=FileKind.CSV, headers=headers, chunks=iter(()), encoding=encoding,
-                 problems=notes, bytes_total=size, cleanup=cleanup)
+                 problems=notes, bytes_total=size, cleanup=cleanup, nulls_applied=True)
 
-    def chunks() -> Iterator[pa.Table]:
+    def reader_for(invalid: list[tuple[int, str]], threads: bool) -> tuple[Any, BinaryIO]:
+        def on_invalid(row: Any) -> str:
+            invalid.append((row.number, row.text))
+            return "skip"
+
+        read_opts = pacsv.ReadOptions(use_threads=threads, block_size=1 << 24, column_names=names,
+                                      skip_rows=1, encoding="utf8")
+        parse_opts = pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
+                                        ignore_empty_lines=False, newlines_in_values=False)
+        convert_opts = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                            null_values=list(null_values), strings_can_be_null=True)
         fh: BinaryIO = read_path.open("rb")
         counted = _CountingReader(fh, src.bytes_read)
-        try:
-            reader = pacsv.open_csv(counted, read_options=read_opts, parse_options=parse_opts,
-                                    convert_options=convert_opts)
-        except pa.ArrowInvalid as exc:
-            src.problems.append(_csv_failure(path, exc))
-            fh.close()
-            return
-        next_line = 2
-        seen_invalid = 0
-        try:
-            for batch in reader:
-                n = batch.num_rows
-                extra = _embedded_newlines(batch)
-                lines, next_line, seen_invalid = _line_numbers(n, next_line, invalid, seen_invalid, extra)
-                table = pa.Table.from_batches([batch]).append_column(ROW, pa.array(lines, pa.int64()))
-                yield table
-        except pa.ArrowInvalid as exc:
-            src.problems.append(_csv_failure(path, exc))
-        finally:
-            fh.close()
-            src.problems.extend(_invalid_rows(path, invalid, width, delimiter))
+        return pacsv.open_csv(counted, read_options=read_opts, parse_options=parse_opts,
+                              convert_options=convert_opts), fh
+
+    def chunks() -> Iterator[pa.Table]:
+        # Fast pass: parsing on both cores. Only a file with bad rows is parsed again serially,
+        # because only the serial parser tells the line number of a bad row.
+        # A block is parsed whole (bad rows included) before its batch is yielded, so every row
+        # yielded before the first bad row is seen has its exact line; the serial pass skips those.
+        invalid: list[tuple[int, str]] = []
+        blank: list[int] = []
+        done_rows = 0
+        for threads in (True, False):
+            invalid.clear()
+            blank.clear()
+            src.bytes_read[0] = 0
+            try:
+                reader, fh = reader_for(invalid, threads)
+            except pa.ArrowInvalid as exc:
+                src.problems.append(_csv_failure(path, exc))
+                return
+            next_line = 2
+            seen_invalid = 0
+            skip = done_rows
+            try:
+                for batch in reader:
+                    if threads and invalid:
+                        break
+                    n = batch.num_rows
+                    extra = _embedded_newlines(batch) if exact_lines else None
+                    lines, next_line, seen_invalid = _line_numbers(n, next_line, invalid, seen_invalid, extra)
+                    table = pa.Table.from_batches([batch]).append_column(ROW, pa.array(lines, pa.int64()))
+                    table = _drop_blank(table, blank)
+                    if skip:
+                        table, skip = table.slice(min(skip, n)), max(0, skip - n)
+                        if table.num_rows == 0:
+                            continue
+                    done_rows += table.num_rows
+                    yield table
+            except pa.ArrowInvalid as exc:
+                src.problems.append(_csv_failure(path, exc))
+                return
+            finally:
+                fh.close()
+            if not (threads and invalid):
+                last = max([next_line - 1, *(n for n, _ in invalid)])
+                if not exact_lines and last != scan.lines:
+                    src.lines_inexact = True  # quoted values span lines: the importer reads again, exactly
+                src.problems.extend(_invalid_rows(path, invalid + [(n, "") for n in blank], width, delimiter))
+                return
 
     src.chunks = chunks()
     return src, []
@@ -278,6 +352,20 @@ class _CountingReader(io.RawIOBase):
         buffer[: len(data)] = data
         self._counter[0] += len(data)
         return len(data)
+
+
+def _drop_blank(table: pa.Table, blank: list[int]) -> pa.Table:
+    """Rows whose every cell is empty are blank lines (or lines of bare delimiters): noted, not kept."""
+    empty = None
+    for name in table.column_names:
+        if name == ROW:
+            continue
+        is_empty = pc.fill_null(pc.equal(table.column(name), ""), True)
+        empty = is_empty if empty is None else pc.and_(empty, is_empty)
+    if empty is None or not pc.any(empty).as_py():
+        return table
+    blank.extend(table.column(ROW).filter(empty).to_pylist())
+    return table.filter(pc.invert(empty))
 
 
 def _embedded_newlines(batch: pa.RecordBatch) -> np.ndarray | None:
@@ -319,7 +407,7 @@ def _line_numbers(n: int, next_line: int, invalid: list[tuple[int, str]], seen: 
 def _invalid_rows(path: Path, invalid: list[tuple[int, str]], width: int,
                   delimiter: str) -> list[Problem]:
     problems: list[Problem] = []
-    blank = [num for num, text in invalid if not text.strip()]
+    blank = sorted(num for num, text in invalid if not text.strip())
     if blank:
         problems.append(Problem(Severity.INFO, "blank_lines", Location(path.name, line=blank[0]),
                                 f"{len(blank)} blank line(s) skipped.", f"跳过 {len(blank)} 个空行。",

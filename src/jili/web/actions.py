@@ -24,10 +24,10 @@ from jili.io.importer import (
     Progress,
     Staged,
     crash_point,
-    file_digest,
     stage,
 )
 from jili.io.mapping import Mapping
+from jili.io.sources import scan_file
 from jili.io.workspace import Workspace
 from jili.web.registry.models import Agent, AgentSpell, AuditEvent, ImportBatch, Site, Team
 
@@ -84,7 +84,8 @@ def do_import(ws: Workspace, path: Path, mapping: Mapping, *, acting_user: str,
         return _reject(path, fmt, Problem(Severity.ERROR, "file_not_found", Location(str(path)),
                                           "File not found.", "找不到文件。", fix="Check the path.",
                                           fix_zh="请检查路径。"))
-    sha = file_digest(path)
+    scan = scan_file(path)
+    sha = scan.sha256
     key = _content_key(sha, mapping, sheet)
     same = ImportBatch.objects.filter(content_key=key, status=ImportBatch.Status.ACTIVE).first()
     if same is not None:
@@ -116,7 +117,7 @@ def do_import(ws: Workspace, path: Path, mapping: Mapping, *, acting_user: str,
     known = None if fmt.name == "roster" else frozenset(Agent.objects.values_list("agent_id", flat=True))
     staged = stage(ImportRequest(path=path, mapping=mapping, timezone=ws.timezone, now=now,
                                  staging_dir=ws.staging_dir, known_agents=known, existing=existing,
-                                 sheet=sheet), progress)
+                                 sheet=sheet, scan=scan), progress)
     if not staged.ok or staged.staged_path is None:
         return ImportOutcome(ImportStatus.REJECTED, path.name, fmt.name, rows_read=staged.rows_read,
                              problems=staged.problems, columns=staged.columns, sheet=staged.sheet,
