@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROSTER_CSV, write
 
-JILI = [sys.executable, "-m", "jili.cli.main"]
+JILI = [sys.executable, "-m", "jili"]
 NOW = "2026-11-23T12:00:00+08:00"
 
 

@@ -293,8 +293,7 @@ def demo_run(
 
 
 def run() -> None:
+    import jili.cli.incentives  # noqa: F401 - registers run, explain, close, correct, export, leaderboard, whatif
+
     app()
 
-
-if __name__ == "__main__":
-    run()

@@ -108,3 +108,13 @@ class Problem:
 
 def has_errors(problems: Iterable[Problem]) -> bool:
     return any(p.is_error for p in problems)
+
+
+def suggest(word: str, choices: Iterable[str]) -> tuple[str, str]:
+    """' Did you mean 'x'?' in English and Chinese, or two empty strings."""
+    from difflib import get_close_matches
+
+    guess = get_close_matches(word, list(choices), n=1)
+    if not guess:
+        return "", ""
+    return f" Did you mean '{guess[0]}'?", f"是否应为 '{guess[0]}'？"

@@ -490,11 +490,7 @@ def _open_excel(path: Path, kind: FileKind, size: int, sheet: str | None,
                              f"现有工作表：{'、'.join(names)}。", found=sheet, expected=", ".join(names))]
     ws = book.get_sheet_by_name(sheet)
     rows = ws.to_python(skip_empty_area=False)
-    first_row = 1
-    if header_row is None:
-        first_row = next((i + 1 for i, r in enumerate(rows) if any(cell_text(v) for v in r)), 1)
-    else:
-        first_row = header_row
+    first_row = header_row or next((i + 1 for i, r in enumerate(rows) if any(cell_text(v) for v in r)), 1)
     if first_row > len(rows):
         return None, [_error(path, "empty_sheet", f"Sheet {sheet!r} has no data.",
                              f"工作表 {sheet!r} 没有数据。", "Choose the sheet that holds the records.",

@@ -144,3 +144,67 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = "audit event / 审计记录"
         ordering = ["-at", "-id"]
+
+
+class PolicyRun(models.Model):
+    """One computation of a policy for a period. Running an open period again supersedes
+    the previous run (its postings stop counting); a closed period cannot be run again."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "active / 生效"
+        SUPERSEDED = "superseded", "superseded / 已被替代"
+
+    policy_id = models.CharField(max_length=100, db_index=True)
+    policy_version = models.CharField(max_length=50)
+    policy_digest = models.CharField(max_length=64)
+    policy_source = models.TextField(help_text="the policy file as it was run")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="runs")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    batches = models.JSONField(default=list, help_text="ids of the fact batches read")
+    started_at = models.DateTimeField()
+    started_by = models.CharField(max_length=150)
+    agents = models.IntegerField(default=0)
+    problems = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = "policy run / 计算批次"
+        ordering = ["-id"]
+
+
+class Posting(models.Model):
+    """A movement on an account. Never edited: a correction is a new posting that names the one it corrects."""
+
+    class Kind(models.TextChoices):
+        RULE = "rule", "rule / 规则"
+        REDEMPTION = "redemption", "redemption / 兑换"
+        CORRECTION = "correction", "correction / 更正"
+
+    run = models.ForeignKey(PolicyRun, null=True, blank=True, on_delete=models.PROTECT, related_name="postings")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="postings")
+    policy_id = models.CharField(max_length=100, db_index=True)
+    rule_id = models.CharField(max_length=100)
+    agent_id = models.CharField(max_length=64, db_index=True)
+    account = models.CharField(max_length=64)
+    amount = models.DecimalField(max_digits=18, decimal_places=4)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.RULE)
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=150)
+
+    class Meta:
+        verbose_name = "posting / 记账"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["policy_id", "agent_id", "account"])]
+
+
+class StatementRecord(models.Model):
+    """One agent's statement of a run, as the engine explained it (rendered by jili explain and the web)."""
+
+    run = models.ForeignKey(PolicyRun, on_delete=models.CASCADE, related_name="statements")
+    agent_id = models.CharField(max_length=64, db_index=True)
+    data = models.JSONField()
+
+    class Meta:
+        verbose_name = "statement / 结算单"
+        constraints = [models.UniqueConstraint(fields=["run", "agent_id"], name="one_statement_per_run")]

@@ -1,0 +1,302 @@
+"""Commands of the incentive pipeline: run, explain, close, correct, export, leaderboard, whatif."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from jili.cli.main import JsonOpt, WorkspaceOpt, _fail, app, open_workspace
+from jili.cli.output import console, emit_json, lang, print_problems, t
+from jili.core.explain import render
+from jili.core.periods import Period, parse_period
+from jili.core.policy import Policy
+from jili.core.problems import Location, Problem, Severity
+from jili.core.statement import Statement, statement_to_json
+from jili.io.policyfile import load_policy
+from jili.io.workspace import Workspace
+
+PolicyOpt = Annotated[str, typer.Option("--policy", "-p", help="Policy file, or a name in the workspace's "
+                                                                "policies/ / 策略文件或名称")]
+PeriodOpt = Annotated[str, typer.Option("--period", help="2025-03, 2025-W09, 2025-Q1, 2025 / 周期")]
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+def resolve_policy(ws: Workspace | None, name: str, as_json: bool) -> Policy:
+    candidates = [Path(name)]
+    if ws is not None:
+        candidates += [ws.policies_dir / name, ws.policies_dir / f"{name}.yaml"]
+    candidates += [TEMPLATES / f"{name}.yaml"]
+    path = next((c for c in candidates if c.is_file()), None)
+    if path is None:
+        raise _fail([Problem(Severity.ERROR, "no_policy", Location(name), f"No policy file {name!r}.",
+                             f"找不到策略文件 {name!r}。", fix="Give a path, or a name in the workspace's policies/ folder.",
+                             fix_zh="请给出路径，或工作区 policies/ 目录中的名称。")], as_json)
+    policy, problems = load_policy(path)
+    if policy is None:
+        raise _fail(problems, as_json)
+    return policy
+
+
+def resolve_period(label: str, as_json: bool) -> Period:
+    period = parse_period(label)
+    if period is None:
+        raise _fail([Problem(Severity.ERROR, "bad_period", Location("--period"), f"Not a period: {label!r}.",
+                             f"不是有效周期：{label!r}。", expected="2025-03, 2025-W09, 2025-Q1, 2025 or 2025-03-14")],
+                    as_json, code=2)
+    return period
+
+
+@app.command("run")
+def run_cmd(policy: PolicyOpt, period: PeriodOpt, user: Annotated[str, typer.Option(help="Who runs it / 操作人")] = "cli",
+            workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """Compute a period under a policy, post to the ledger, store statements. / 计算并记账。"""
+    ws = open_workspace(workspace, as_json)
+    pol = resolve_policy(ws, policy, as_json)
+    per = resolve_period(period, as_json)
+    if per.kind != pol.period:
+        raise _fail([Problem(Severity.ERROR, "bad_period", Location("--period"),
+                             f"{pol.id} settles per {pol.period.value}; {per.label} is a {per.kind.value}.",
+                             f"{pol.id} 按{pol.period.value}结算，{per.label} 是{per.kind.value}。")], as_json, code=2)
+    from jili.web.ledger import do_run_policy
+
+    outcome = do_run_policy(ws, pol, per, acting_user=user)
+    if not outcome.ok:
+        raise _fail(list(outcome.problems), as_json)
+    totals = _totals(outcome.statements)
+    eligible = sum(1 for s in outcome.statements if s.eligible)
+    if as_json:
+        emit_json({"ok": True, "run": outcome.run_id, "replaces": outcome.replaced, "policy": pol.id,
+                   "version": pol.version, "period": per.label, "agents": len(outcome.statements),
+                   "eligible": eligible, "totals": {k: str(v) for k, v in totals.items()},
+                   "flags": sum(len(s.flags) for s in outcome.statements),
+                   "problems": [p.as_json() for p in outcome.problems]})
+        return
+    console.print(t(f"✔ {pol.id} v{pol.version} · {per.label}: {len(outcome.statements)} agents "
+                    f"({eligible} eligible), run {outcome.run_id}",
+                    f"✔ {pol.id} v{pol.version} · {per.label}：{len(outcome.statements)} 名坐席"
+                    f"（{eligible} 名参加），计算批次 {outcome.run_id}"), style="green")
+    if outcome.replaced:
+        console.print(t(f"  replaces run {outcome.replaced} of this open period",
+                        f"  替代本期（未结账）之前的计算 {outcome.replaced}"))
+    for account, total in totals.items():
+        console.print(f"  {account:<12} {total:>14,}")
+    print_problems(outcome.problems, limit=10)
+
+
+def _totals(statements: Sequence[Statement]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for s in statements:
+        for account, v in s.totals:
+            totals[account] = totals.get(account, Decimal(0)) + v
+    return totals
+
+
+@app.command()
+def explain(agent: Annotated[str, typer.Argument(help="Agent id / 坐席工号")], policy: PolicyOpt, period: PeriodOpt,
+            workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """Print one agent's statement with the reason for every amount. / 打印坐席结算单及每项依据。"""
+    ws = open_workspace(workspace, as_json)
+    pol = resolve_policy(ws, policy, as_json)
+    per = resolve_period(period, as_json)
+    from jili.web.ledger import corrections_for, stored_statements
+
+    found = stored_statements(pol.id, per, agent)
+    if not found:
+        raise _fail([Problem(Severity.ERROR, "no_statement", Location(agent),
+                             f"No statement for {agent} under {pol.id} in {per.label}.",
+                             f"{per.label} 没有 {agent} 在 {pol.id} 下的结算单。",
+                             fix=f"Run the period first: jili run --policy {policy} --period {per.label}",
+                             fix_zh=f"请先计算：jili run --policy {policy} --period {per.label}")], as_json)
+    statement = found[0]
+    corrections = corrections_for(pol.id, agent, per)
+    if as_json:
+        emit_json({"ok": True, "statement": statement_to_json(statement),
+                   "corrections": [{"posting": c.pk, "corrects": c.corrects_id, "account": c.account,
+                                    "amount": str(c.amount), "note": c.note} for c in corrections]})
+        return
+    units = {a.name: a.unit for a in pol.accounts.values()}
+    console.print(render(statement, lang(), units), markup=False, end="")
+    for c in corrections:
+        console.print(t(f"correction #{c.pk} of posting #{c.corrects_id}: {c.account} {c.amount:+} — {c.note}",
+                        f"更正 #{c.pk}（更正记账 #{c.corrects_id}）：{c.account} {c.amount:+} — {c.note}"), markup=False)
+
+
+@app.command()
+def close(period: PeriodOpt, user: Annotated[str, typer.Option(help="Who closes / 操作人")] = "cli",
+          workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """Close (lock) a period: it can no longer be run. / 结账：周期锁定，不可重算。"""
+    open_workspace(workspace, as_json)
+    per = resolve_period(period, as_json)
+    from jili.web.ledger import do_close_period
+
+    problem = do_close_period(per, acting_user=user)
+    if problem is not None:
+        raise _fail([problem], as_json)
+    if as_json:
+        emit_json({"ok": True, "closed": per.label})
+    else:
+        console.print(t(f"✔ {per.label} closed", f"✔ {per.label} 已结账"), style="green")
+
+
+@app.command()
+def correct(posting: Annotated[int, typer.Argument(help="Posting to correct / 被更正的记账号")],
+            amount: Annotated[str, typer.Argument(help="Amount to post, e.g. 100 or -50 / 更正金额")],
+            period: PeriodOpt, reason: Annotated[str, typer.Option(help="Why / 原因")],
+            user: Annotated[str, typer.Option(help="Who / 操作人")] = "cli",
+            workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """Post a correction in an open period (e.g. an appeal won after close). / 在未结账周期中记更正。"""
+    open_workspace(workspace, as_json)
+    per = resolve_period(period, as_json)
+    from jili.web.ledger import do_correct
+
+    result = do_correct(posting, Decimal(amount), per, acting_user=user, reason=reason)
+    if isinstance(result, Problem):
+        raise _fail([result], as_json)
+    if as_json:
+        emit_json({"ok": True, "posting": result.pk, "corrects": posting})
+    else:
+        console.print(t(f"✔ correction posted as #{result.pk}", f"✔ 更正已记账 #{result.pk}"), style="green")
+
+
+@app.command()
+def export(policy: PolicyOpt, period: PeriodOpt,
+           out: Annotated[Path, typer.Option(help="payout.xlsx, .csv or .json / 输出文件")] = Path("payout.xlsx"),
+           workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """Write the payout sheet: one row per agent, with the lines and flags behind it. / 导出发放表。"""
+    ws = open_workspace(workspace, as_json)
+    pol = resolve_policy(ws, policy, as_json)
+    per = resolve_period(period, as_json)
+    from jili.web.ledger import stored_statements
+
+    statements = stored_statements(pol.id, per)
+    if not statements:
+        raise _fail([Problem(Severity.ERROR, "no_run", Location(per.label), f"{pol.id} has no run for {per.label}.",
+                             f"{pol.id} 在 {per.label} 没有计算结果。", fix="jili run first.")], as_json)
+    write_payout(out, pol, statements)
+    if as_json:
+        emit_json({"ok": True, "file": str(out), "agents": len(statements)})
+    else:
+        console.print(t(f"✔ {out}: {len(statements)} agents", f"✔ {out}：{len(statements)} 名坐席"), style="green")
+
+
+def write_payout(out: Path, pol: Policy, statements: Sequence[Statement]) -> None:
+    accounts = list(pol.accounts)
+    head = ["工号 agent_id", "姓名 name", "班组 team", "参加 eligible",
+            *[f"{pol.accounts[a].label.zh} {a} ({pol.accounts[a].unit})" for a in accounts],
+            "等级 level", "标记 flags", "不参加原因 reason"]
+    rows = [[s.agent_id, s.name, s.team, "是 yes" if s.eligible else "否 no",
+             *[s.total(a) for a in accounts], s.level or "", len(s.flags),
+             "; ".join(x.zh for x in s.ineligible)] for s in statements]
+    if out.suffix == ".json":
+        out.write_text(json.dumps([statement_to_json(s) for s in statements], ensure_ascii=False, indent=1),
+                       encoding="utf-8")
+        return
+    if out.suffix == ".csv":
+        with out.open("w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel opens Chinese correctly
+            w = csv.writer(fh)
+            w.writerow(head)
+            w.writerows([[str(x) for x in r] for r in rows])
+        return
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    sheet.title = "发放表 payout"
+    sheet.append(head)
+    for r in rows:
+        sheet.append([float(x) if isinstance(x, Decimal) else x for x in r])
+    for col in range(5, 5 + len(accounts)):
+        for cell in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
+            cell[0].number_format = "#,##0.00"
+    lines = wb.create_sheet("明细 lines")
+    lines.append(["工号 agent_id", "周期 period", "规则 rule", "项目 item", "账户 account", "金额 amount",
+                  "依据 reason", "reason", "数据来源 batch:row"])
+    for s in statements:
+        for ln in s.lines:
+            lines.append([s.agent_id, ln.period, ln.rule_id, ln.label.zh, ln.account, float(ln.amount), ln.reason_zh,
+                          ln.reason_en, ", ".join(ln.refs)])
+    flags = wb.create_sheet("标记 flags")
+    flags.append(["工号 agent_id", "周期 period", "规则 rule", "严重度 severity", "处理 action", "依据 reason"])
+    for s in statements:
+        for f in s.flags:
+            flags.append([s.agent_id, f.period, f.rule_id, f.severity, f.action.zh + " / " + f.action.en, f.reason_zh])
+    wb.save(out)
+
+
+@app.command()
+def leaderboard(policy: PolicyOpt, period: PeriodOpt,
+                account: Annotated[str | None, typer.Option(help="Account to rank by / 排名账户")] = None,
+                top: Annotated[int, typer.Option(help="How many / 显示人数")] = 10,
+                workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """The period's leaderboard by an account. / 排行榜。"""
+    ws = open_workspace(workspace, as_json)
+    pol = resolve_policy(ws, policy, as_json)
+    per = resolve_period(period, as_json)
+    from jili.web.ledger import stored_statements
+
+    acct = account or next(iter(pol.accounts))
+    board = sorted((s for s in stored_statements(pol.id, per) if s.eligible), key=lambda s: (-s.total(acct), s.agent_id))
+    rows = board[:top]
+    if as_json:
+        emit_json({"ok": True, "account": acct, "board": [
+            {"place": i + 1, "agent_id": s.agent_id, "name": s.name, "team": s.team, "total": str(s.total(acct)),
+             "level": s.level} for i, s in enumerate(rows)]})
+        return
+    table = Table(title=t(f"{pol.name.en} · {per.label} · {acct}", f"{pol.name.zh} · {per.label} · {acct}"))
+    for head in ("#", t("agent", "坐席"), t("name", "姓名"), t("team", "班组"), acct, t("level", "等级")):
+        table.add_column(head)
+    for i, s in enumerate(rows, start=1):
+        table.add_row(str(i), s.agent_id, s.name, s.team, f"{s.total(acct):,}", s.level or "")
+    console.print(table)
+
+
+@app.command()
+def whatif(policy: PolicyOpt, period: PeriodOpt,
+           base: Annotated[str, typer.Option(help="The policy in force to compare with / 对比的现行策略")],
+           account: Annotated[str | None, typer.Option(help="Account to compare / 对比账户")] = None,
+           workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """Run a draft policy beside the one in force on the same facts; nothing is stored. / 模拟新方案。"""
+    ws = open_workspace(workspace, as_json)
+    draft = resolve_policy(ws, policy, as_json)
+    current = resolve_policy(ws, base, as_json)
+    per = resolve_period(period, as_json)
+    from jili.web.ledger import compute
+
+    new, _, _ = compute(ws, draft, per)
+    old, _, _ = compute(ws, current, per)
+    acct = account or next(iter(current.accounts))
+    before = {s.agent_id: s.total(acct) for s in old}
+    after = {s.agent_id: s.total(acct) for s in new}
+    agents = sorted(set(before) | set(after))
+    diffs = sorted(((after.get(a, Decimal(0)) - before.get(a, Decimal(0)), a) for a in agents), reverse=True)
+    gain = sum(1 for d, _ in diffs if d > 0)
+    lose = sum(1 for d, _ in diffs if d < 0)
+    total_before, total_after = sum(before.values(), Decimal(0)), sum(after.values(), Decimal(0))
+    largest = sorted(diffs, key=lambda x: -abs(x[0]))[:10]
+    if as_json:
+        emit_json({"ok": True, "account": acct, "total_before": str(total_before), "total_after": str(total_after),
+                   "change": str(total_after - total_before), "gain": gain, "lose": lose,
+                   "same": len(agents) - gain - lose,
+                   "largest": [{"agent_id": a, "before": str(before.get(a, 0)), "after": str(after.get(a, 0)),
+                                "change": str(d)} for d, a in largest]})
+        return
+    console.print(t(f"What if {draft.id} v{draft.version} replaced {current.id} v{current.version} in {per.label}?",
+                    f"若 {per.label} 用 {draft.id} v{draft.version} 替代 {current.id} v{current.version}："))
+    console.print(t(f"  total {acct}: {total_before:,} → {total_after:,} ({total_after - total_before:+,})",
+                    f"  {acct} 总额：{total_before:,} → {total_after:,}（{total_after - total_before:+,}）"))
+    console.print(t(f"  {gain} agents gain, {lose} lose, {len(agents) - gain - lose} unchanged",
+                    f"  {gain} 人增加，{lose} 人减少，{len(agents) - gain - lose} 人不变"))
+    table = Table(title=t("Largest changes", "变化最大"))
+    for head in (t("agent", "坐席"), t("before", "现行"), t("after", "新方案"), t("change", "变化")):
+        table.add_column(head, justify="right")
+    for d, a in largest:
+        table.add_row(a, f"{before.get(a, Decimal(0)):,}", f"{after.get(a, Decimal(0)):,}", f"{d:+,}")
+    console.print(table)

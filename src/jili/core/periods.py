@@ -1,0 +1,154 @@
+"""Periods (day, ISO week, month, quarter, year) and Chinese working days.
+
+Working days come from ``chinesecalendar`` (with 调休 make-up days). It knows the years the
+State Council has published; for a later year, pass ``overrides`` (date -> is_workday), or
+Jili reports the year as unknown instead of guessing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class PeriodKind(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+ORDER = [PeriodKind.DAY, PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Period:
+    start: dt.date
+    end: dt.date  # exclusive
+    kind: PeriodKind
+
+    @property
+    def label(self) -> str:
+        if self.kind == PeriodKind.DAY:
+            return self.start.isoformat()
+        if self.kind == PeriodKind.WEEK:
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        if self.kind == PeriodKind.MONTH:
+            return f"{self.start:%Y-%m}"
+        if self.kind == PeriodKind.QUARTER:
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        return str(self.start.year)
+
+    def days(self) -> Iterator[dt.date]:
+        d = self.start
+        while d < self.end:
+            yield d
+            d += dt.timedelta(days=1)
+
+    @property
+    def length(self) -> int:
+        return (self.end - self.start).days
+
+    def previous(self, n: int = 1) -> Period:
+        p = self
+        for _ in range(n):
+            p = period_of(p.start - dt.timedelta(days=1), p.kind)
+        return p
+
+    def split(self, kind: PeriodKind) -> list[Period]:
+        """The periods of ``kind`` that start inside this one (a week straddling months counts
+        for the month it starts in)."""
+        out: list[Period] = []
+        p = period_of(self.start, kind)
+        if p.start < self.start:
+            p = period_of(p.end, kind)
+        while p.start < self.end:
+            out.append(p)
+            p = period_of(p.end, kind)
+        return out
+
+
+def period_of(day: dt.date, kind: PeriodKind) -> Period:
+    if kind == PeriodKind.DAY:
+        return Period(day, day + dt.timedelta(days=1), kind)
+    if kind == PeriodKind.WEEK:
+        start = day - dt.timedelta(days=day.weekday())
+        return Period(start, start + dt.timedelta(days=7), kind)
+    if kind == PeriodKind.MONTH:
+        start = day.replace(day=1)
+        nxt = (start + dt.timedelta(days=32)).replace(day=1)
+        return Period(start, nxt, kind)
+    if kind == PeriodKind.QUARTER:
+        start = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        month = start.month + 3
+        nxt = dt.date(start.year + (month > 12), (month - 1) % 12 + 1, 1)
+        return Period(start, nxt, kind)
+    return Period(dt.date(day.year, 1, 1), dt.date(day.year + 1, 1, 1), kind)
+
+
+_LABELS = [
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), PeriodKind.DAY),
+    (re.compile(r"^(\d{4})-W(\d{2})$"), PeriodKind.WEEK),
+    (re.compile(r"^(\d{4})-(\d{2})$"), PeriodKind.MONTH),
+    (re.compile(r"^(\d{4})-Q([1-4])$"), PeriodKind.QUARTER),
+    (re.compile(r"^(\d{4})$"), PeriodKind.YEAR),
+]
+
+
+def parse_period(label: str) -> Period | None:
+    """'2025-03' (month), '2025-W09', '2025-Q1', '2025', '2025-03-14'; None if not a period."""
+    label = label.strip()
+    for pattern, kind in _LABELS:
+        m = pattern.match(label)
+        if not m:
+            continue
+        try:
+            if kind == PeriodKind.DAY:
+                return period_of(dt.date.fromisoformat(label), kind)
+            year = int(m.group(1))
+            if kind == PeriodKind.WEEK:
+                return period_of(dt.date.fromisocalendar(year, int(m.group(2)), 1), kind)
+            if kind == PeriodKind.MONTH:
+                return period_of(dt.date(year, int(m.group(2)), 1), kind)
+            if kind == PeriodKind.QUARTER:
+                return period_of(dt.date(year, 3 * (int(m.group(2)) - 1) + 1, 1), kind)
+            return period_of(dt.date(year, 1, 1), kind)
+        except ValueError:
+            return None
+    return None
+
+
+class CalendarUnknown(Exception):
+    def __init__(self, day: dt.date) -> None:
+        super().__init__(day)
+        self.day = day
+
+
+def is_workday(day: dt.date, overrides: Mapping[dt.date, bool] | None = None) -> bool:
+    if overrides and day in overrides:
+        return overrides[day]
+    import chinese_calendar
+
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError as exc:  # a year the package does not know yet
+        raise CalendarUnknown(day) from exc
+
+
+def working_days(period: Period, overrides: Mapping[dt.date, bool] | None = None) -> int:
+    return sum(1 for d in period.days() if is_workday(d, overrides))
+
+
+def add_working_days(day: dt.date, n: int, overrides: Mapping[dt.date, bool] | None = None) -> dt.date:
+    """The n-th working day after ``day`` (R12: appeals within 5 working days)."""
+    d = day
+    while n > 0:
+        d += dt.timedelta(days=1)
+        if is_workday(d, overrides):
+            n -= 1
+    return d

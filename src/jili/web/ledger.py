@@ -1,0 +1,202 @@
+"""Policy runs and the ledger: compute a period, store postings and statements, close, correct.
+
+Every write is atomic and audited. A closed period refuses to run again; a correction is a
+new posting in an open period that names the posting it corrects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone as djtz
+
+from jili.core.engine import run
+from jili.core.periods import Period
+from jili.core.policy import Policy
+from jili.core.problems import Location, Problem, Severity
+from jili.core.statement import Statement, statement_from_json, statement_to_json
+from jili.io.compute import AgentRow, build_inputs
+from jili.io.factstore import connect
+from jili.io.workspace import Workspace
+from jili.web.actions import active_batches
+from jili.web.registry.models import Agent, AgentSpell, AuditEvent, PolicyRun, Posting, StatementRecord
+from jili.web.registry.models import Period as PeriodRow
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    ok: bool
+    run_id: int | None
+    statements: tuple[Statement, ...]
+    problems: tuple[Problem, ...]
+    replaced: int | None = None
+
+
+def period_row(period: Period) -> PeriodRow:
+    row, _ = PeriodRow.objects.get_or_create(
+        kind=period.kind.value, start=period.start, defaults={"end": period.end, "label": period.label})
+    return row
+
+
+def population(period: Period) -> list[AgentRow]:
+    """Agents as the roster stands on the last day of the period; agents who left before it
+    started are out. Agents registered by an import without a roster count as regular."""
+    last = period.end - dt.timedelta(days=1)
+    spells: dict[int, AgentSpell] = {}
+    for spell in (AgentSpell.objects.filter(valid_from__lte=last).select_related("team", "site")
+                  .order_by("agent_id", "valid_from")):
+        spells[spell.agent_id] = spell  # the latest one that has started
+    rows = []
+    for agent in Agent.objects.order_by("agent_id"):
+        spell = spells.get(agent.pk)
+        if spell is None:
+            if AgentSpell.objects.filter(agent=agent).exists():
+                continue  # hired after this period
+            fields = {"agent_id": agent.agent_id, "name": agent.name, "team": None, "department": None,
+                      "site": None, "desk": None, "role": None, "status": "regular", "hire_date": None,
+                      "confirmed_date": None, "leave_date": None, "monthly_wage": None}
+        else:
+            if spell.leave_date is not None and spell.leave_date < period.start:
+                continue
+            fields = {"agent_id": agent.agent_id, "name": agent.name,
+                      "team": spell.team.code if spell.team else None, "department": spell.department or None,
+                      "site": spell.site.code if spell.site else None, "desk": spell.desk or None,
+                      "role": spell.role or None, "status": spell.status, "hire_date": spell.hire_date,
+                      "confirmed_date": spell.confirmed_date, "leave_date": spell.leave_date,
+                      "monthly_wage": spell.monthly_wage}
+        rows.append(AgentRow(agent.agent_id, tuple(fields.items())))
+    return rows
+
+
+def ledger_before(policy_id: str, period: Period) -> tuple[dict[tuple[str, str], Decimal], dict[tuple[str, str], Decimal]]:
+    """Balances and lifetime earnings (rule postings only) from active runs and corrections before ``period``."""
+    qs = Posting.objects.filter(policy_id=policy_id, period__start__lt=period.start).exclude(
+        run__status=PolicyRun.Status.SUPERSEDED)
+    balance = {(r["agent_id"], r["account"]): r["total"] for r in
+               qs.values("agent_id", "account").annotate(total=Sum("amount"))}
+    lifetime = {(r["agent_id"], r["account"]): r["total"] for r in
+                qs.exclude(kind=Posting.Kind.REDEMPTION).values("agent_id", "account").annotate(total=Sum("amount"))}
+    return balance, lifetime
+
+
+def compute(ws: Workspace, policy: Policy, period: Period) -> tuple[list[Statement], list[Problem], list[int]]:
+    batches: dict[str, list[tuple[int, Path]]] = defaultdict(list)
+    ids = []
+    for b in active_batches():
+        batches[b.fact].append((b.pk, ws.root / b.parquet_path))
+        ids.append(b.pk)
+    con = connect(batches)
+    balance, lifetime = ledger_before(policy.id, period)
+    inputs = build_inputs(con, policy, period, population(period), balance, lifetime)
+    statements, run_problems = run(policy, inputs)
+    problems = [Problem(Severity.WARNING, "no_value", Location(policy.source), f"rule {p.rule_id}, agent "
+                        f"{p.agent_id}: {p.message}", f"规则 {p.rule_id}，坐席 {p.agent_id}：{p.message}")
+                for p in run_problems]
+    return statements, problems, ids
+
+
+def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user: str) -> RunOutcome:
+    row = period_row(period)
+    if row.status == PeriodRow.Status.CLOSED:
+        return RunOutcome(False, None, (), (Problem(
+            Severity.ERROR, "period_closed", Location(period.label),
+            f"Period {period.label} was closed on {row.closed_at:%Y-%m-%d} by {row.closed_by}; it cannot be run again.",
+            f"周期 {period.label} 已于 {row.closed_at:%Y-%m-%d} 由 {row.closed_by} 结账，不能重算。",
+            fix="Corrections go into an open period: jili correct … --period OPEN_PERIOD.",
+            fix_zh="更正请记入未结账周期：jili correct … --period 未结周期。"),))
+    if (policy.effective_from and period.end <= policy.effective_from) or (
+            policy.effective_to and period.start > policy.effective_to):
+        return RunOutcome(False, None, (), (Problem(
+            Severity.ERROR, "not_in_force", Location(policy.source),
+            f"Policy {policy.id} v{policy.version} is in force {policy.effective_from or '…'} to "
+            f"{policy.effective_to or '…'}, not in {period.label}.",
+            f"策略 {policy.id} v{policy.version} 的生效期不含 {period.label}。",
+            fix="Run the version in force for that period."),))
+    statements, problems, batch_ids = compute(ws, policy, period)
+    now = djtz.now()
+    with transaction.atomic():
+        previous = PolicyRun.objects.filter(policy_id=policy.id, period=row, status=PolicyRun.Status.ACTIVE).first()
+        if previous is not None:
+            previous.status = PolicyRun.Status.SUPERSEDED
+            previous.save(update_fields=["status"])
+        run_row = PolicyRun.objects.create(
+            policy_id=policy.id, policy_version=policy.version, policy_digest=policy.digest,
+            policy_source=Path(policy.source).read_text(encoding="utf-8"), period=row, batches=batch_ids,
+            started_at=now, started_by=acting_user, agents=len(statements),
+            problems=[p.as_json() for p in problems])
+        postings = []
+        for s in statements:
+            for line in s.lines:
+                if line.amount == 0:
+                    continue
+                postings.append(Posting(
+                    run=run_row, period=row, policy_id=policy.id, rule_id=line.rule_id, agent_id=s.agent_id,
+                    account=line.account, amount=line.amount,
+                    kind=Posting.Kind.REDEMPTION if line.kind == "Redemption" else Posting.Kind.RULE,
+                    note=line.reason_en[:500], created_at=now, created_by=acting_user))
+        Posting.objects.bulk_create(postings, batch_size=5000)
+        StatementRecord.objects.bulk_create(
+            [StatementRecord(run=run_row, agent_id=s.agent_id, data=statement_to_json(s)) for s in statements],
+            batch_size=2000)
+        AuditEvent.objects.create(at=now, actor=acting_user, action="run", target=f"{policy.id} {period.label}",
+                                  detail={"run": run_row.pk, "agents": len(statements), "postings": len(postings),
+                                          "replaces": previous.pk if previous else None})
+    return RunOutcome(True, run_row.pk, tuple(statements), tuple(problems), previous.pk if previous else None)
+
+
+def do_close_period(period: Period, *, acting_user: str) -> Problem | None:
+    row = period_row(period)
+    if row.status == PeriodRow.Status.CLOSED:
+        return Problem(Severity.ERROR, "period_closed", Location(period.label), f"Period {period.label} is already closed.",
+                       f"周期 {period.label} 已结账。")
+    with transaction.atomic():
+        row.status = PeriodRow.Status.CLOSED
+        row.closed_at = djtz.now()
+        row.closed_by = acting_user
+        row.save(update_fields=["status", "closed_at", "closed_by"])
+        AuditEvent.objects.create(at=row.closed_at, actor=acting_user, action="close", target=period.label, detail={})
+    return None
+
+
+def do_correct(posting_id: int, amount: Decimal, period: Period, *, acting_user: str, reason: str) -> Posting | Problem:
+    """Post ``amount`` in the open ``period`` as a correction of posting ``posting_id`` (e.g. an appeal won)."""
+    original = Posting.objects.filter(pk=posting_id).select_related("period").first()
+    if original is None:
+        return Problem(Severity.ERROR, "no_posting", Location(str(posting_id)), f"No posting {posting_id}.",
+                       f"没有记账 {posting_id}。")
+    row = period_row(period)
+    if row.status == PeriodRow.Status.CLOSED:
+        return Problem(Severity.ERROR, "period_closed", Location(period.label),
+                       f"Period {period.label} is closed; post the correction in an open period.",
+                       f"周期 {period.label} 已结账，请在未结账周期中更正。")
+    with transaction.atomic():
+        posting = Posting.objects.create(
+            period=row, policy_id=original.policy_id, rule_id=original.rule_id, agent_id=original.agent_id,
+            account=original.account, amount=amount, kind=Posting.Kind.CORRECTION, corrects=original,
+            note=reason, created_at=djtz.now(), created_by=acting_user)
+        AuditEvent.objects.create(at=posting.created_at, actor=acting_user, action="correct",
+                                  target=f"posting {original.pk}",
+                                  detail={"posting": posting.pk, "amount": str(amount), "reason": reason})
+    return posting
+
+
+def stored_statements(policy_id: str, period: Period, agent_id: str | None = None) -> list[Statement]:
+    run_row = (PolicyRun.objects.filter(policy_id=policy_id, period__label=period.label,
+                                        status=PolicyRun.Status.ACTIVE).first())
+    if run_row is None:
+        return []
+    qs = StatementRecord.objects.filter(run=run_row)
+    if agent_id is not None:
+        qs = qs.filter(agent_id=agent_id)
+    return [statement_from_json(r.data) for r in qs.order_by("agent_id")]
+
+
+def corrections_for(policy_id: str, agent_id: str, period: Period) -> list[Posting]:
+    return list(Posting.objects.filter(policy_id=policy_id, agent_id=agent_id, period__label=period.label,
+                                       kind=Posting.Kind.CORRECTION).order_by("id"))

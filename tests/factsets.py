@@ -1,0 +1,49 @@
+"""Small fact sets for worked examples: rows in, DuckDB views over real Parquet files out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from jili.core.facts import FORMATS
+from jili.io.compute import AgentRow
+from jili.io.convert import arrow_type
+from jili.io.factstore import connect
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: str, time: str = "10:00") -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day} {time}").replace(tzinfo=SH).astimezone(dt.UTC)
+
+
+def facts(tmp: Path, **tables: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+    batches = {}
+    for i, (fact, rows) in enumerate(tables.items(), start=1):
+        fmt = FORMATS[fact]
+        cols = {}
+        for c in fmt.columns:
+            values = [r.get(c.name) for r in rows]
+            if arrow_type(c) == pa.decimal128(18, 4):
+                values = [None if v is None else Decimal(str(v)) for v in values]
+            cols[c.name] = pa.array(values, arrow_type(c))
+        cols["_row"] = pa.array(range(2, len(rows) + 2), pa.int64())
+        path = tmp / f"{fact}.parquet"
+        pq.write_table(pa.table(cols), path)
+        batches[fact] = [(i, path)]
+    return connect(batches)
+
+
+def agent(agent_id: str, hire: str = "2020-01-01", **fields: Any) -> AgentRow:
+    base: dict[str, Any] = {"agent_id": agent_id, "name": agent_id, "team": "T1", "department": "D1", "site": "S1",
+                            "desk": None, "role": "inbound", "status": "regular",
+                            "hire_date": dt.date.fromisoformat(hire), "confirmed_date": None, "leave_date": None,
+                            "monthly_wage": None}
+    base.update(fields)
+    return AgentRow(agent_id, tuple(base.items()))
