@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import cast
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from difflib import get_close_matches
+from typing import cast
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import SqlglotError
 
 from jili.core.problems import Location, Problem, Severity
 
@@ -29,6 +29,8 @@ _ALLOWED = (
     exp.Div, exp.Mod, exp.Case, exp.If, exp.Coalesce, exp.Least, exp.Greatest, exp.Abs, exp.Round,
     exp.Floor, exp.Ceil, exp.Between, exp.In, exp.Is, exp.Nullif, exp.Day, exp.Month, exp.Year, exp.Tuple,
 )
+MAX_LENGTH = 2000
+MAX_DEPTH = 64
 FUNCTIONS = "abs, round, floor, ceil, least, greatest, coalesce, nullif, if, day, month, year"
 
 
@@ -56,9 +58,17 @@ def parse(text: str | int | float, known: Mapping[str, str], where: Location,
     if not source:
         return None, [_problem(where, "empty_expression", f"The {what} is empty.", f"{what} 为空。",
                                "Write a condition or a formula, e.g. qa_avg >= 95.")]
+    if len(source) > MAX_LENGTH or source.count("(") > MAX_DEPTH:
+        return None, [_problem(where, "expression_too_complex",
+                               f"The {what} is too long or too deeply nested (at most {MAX_LENGTH} characters and "
+                               f"{MAX_DEPTH} brackets).", f"{what}过长或括号嵌套过深。",
+                               "Split it into named metrics, each a step of the calculation.")]
     try:
         node = sqlglot.parse_one(source, read="duckdb")
-    except (ParseError, ValueError) as exc:
+    except RecursionError:
+        return None, [_problem(where, "expression_too_complex", f"The {what} is nested too deeply.",
+                               f"{what}嵌套过深。", "Split it into named metrics.")]
+    except (SqlglotError, ValueError) as exc:
         first = str(exc).splitlines()[0]
         return None, [_problem(where, "expression_syntax", f"Cannot read the {what} {source!r}: {first}",
                                f"无法解析{what} {source!r}：{first}",
@@ -91,7 +101,68 @@ def parse(text: str | int | float, known: Mapping[str, str], where: Location,
             names.append(col.name)
     if problems:
         return None, problems
+    problems.extend(_type_problems(node, known, where, source))
+    if problems:
+        return None, problems
     return Expr(source, cast(exp.Expression, node), tuple(names)), []
+
+
+_TEXT = {"text", "choice"}
+_NUMBER = {"number", "metric", "integer", "decimal"}
+
+
+def _kind(node: exp.Expression, known: Mapping[str, str]) -> str | None:
+    """number, text, date, bool or None (unknown: no check)."""
+    if isinstance(node, exp.Paren):
+        return _kind(node.this, known)
+    if isinstance(node, exp.Column):
+        declared = known.get(node.name, "").split(" ")[0]
+        if declared in _TEXT:
+            return "text"
+        if declared in _NUMBER:
+            return "number"
+        if declared in ("date", "timestamp"):
+            return "date"
+        return "bool" if declared == "boolean" else None
+    if isinstance(node, exp.Literal):
+        return "text" if node.is_string else "number"
+    if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Mod | exp.Neg | exp.Abs | exp.Floor | exp.Ceil
+                  | exp.Round | exp.Least | exp.Greatest | exp.Day | exp.Month | exp.Year):
+        return "number"
+    if isinstance(node, exp.EQ | exp.NEQ | exp.GT | exp.GTE | exp.LT | exp.LTE | exp.And | exp.Or | exp.Not
+                  | exp.Between | exp.In | exp.Is | exp.Boolean):
+        return "bool"
+    return None
+
+
+def _type_problems(node: exp.Expression, known: Mapping[str, str], where: Location, source: str) -> list[Problem]:
+    problems = []
+    for sub in node.walk():
+        pairs: list[tuple[exp.Expression, exp.Expression]] = []
+        if isinstance(sub, exp.EQ | exp.NEQ | exp.GT | exp.GTE | exp.LT | exp.LTE):
+            pairs.append((sub.this, sub.expression))
+        elif isinstance(sub, exp.In):
+            pairs.extend((sub.this, item) for item in sub.expressions)
+        elif isinstance(sub, exp.Between):
+            pairs.extend([(sub.this, sub.args["low"]), (sub.this, sub.args["high"])])
+        elif isinstance(sub, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Mod):
+            for side in (sub.this, sub.expression):
+                if _kind(side, known) in ("text", "date"):
+                    problems.append(_problem(where, "type_mismatch",
+                                             f"In {source!r}, '{side.sql()}' is {_kind(side, known)}, not a number.",
+                                             f"{source!r} 中 '{side.sql()}' 不是数字。",
+                                             "Arithmetic needs numbers: use a metric, not a text or date field."))
+        for left, right in pairs:
+            a, b = _kind(left, known), _kind(right, known)
+            if a is None or b is None or a == b or ("bool" in (a, b) and "number" in (a, b)):
+                continue
+            if {a, b} == {"date", "text"}:  # '2025-03-01' compared with a date
+                continue
+            problems.append(_problem(where, "type_mismatch",
+                                     f"In {source!r}, '{left.sql()}' ({a}) is compared with '{right.sql()}' ({b}).",
+                                     f"{source!r} 中 '{left.sql()}'（{a}）与 '{right.sql()}'（{b}）类型不同，无法比较。",
+                                     "Compare a field with a value of its own kind: status = 'regular', score >= 90."))
+    return problems
 
 
 def _problem(where: Location, code: str, en: str, zh: str, fix: str, found: str = "") -> Problem:
