@@ -101,10 +101,11 @@ def parse(text: str | int | float, known: Mapping[str, str], where: Location,
             names.append(col.name)
     if problems:
         return None, problems
-    problems.extend(_type_problems(node, known, where, source))
+    checked = cast(exp.Expression, node)
+    problems.extend(_type_problems(checked, known, where, source))
     if problems:
         return None, problems
-    return Expr(source, cast(exp.Expression, node), tuple(names)), []
+    return Expr(source, checked, tuple(names)), []
 
 
 _TEXT = {"text", "choice"}

@@ -1,0 +1,55 @@
+"""run → explain → leaderboard → export → close → whatif, as a user types them."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from openpyxl import load_workbook
+
+from conftest import ROSTER_CSV, write
+from test_cli import NOW, home, jili  # noqa: F401 - the fixture
+
+CSV = ("evaluation_id,agent_id,scorecard,source,call_at,evaluated_at,score\n"
+       "E1,A001,sq,internal,2025-03-03 10:00,2025-03-04 10:00,96\nE2,A001,sq,carrier,2025-03-03 11:00,2025-03-04 11:00,95\n"
+       "E3,A003,sq,internal,2025-03-03 10:00,2025-03-04 10:00,91\nE4,A003,sq,carrier,2025-03-03 11:00,2025-03-04 11:00,90\n")
+HOURS = "agent_id,date,worked_hours\nA001,2025-03-31,176\nA003,2025-03-31,160\nA002,2025-03-31,176\n"
+
+
+def test_month_close_from_the_command_line(home, tmp_path):  # noqa: F811
+    w = ["-w", str(home)]
+    for name, text, fmt in (("roster.csv", ROSTER_CSV, "roster"), ("qa.csv", CSV, "evaluations"),
+                            ("hours.csv", HOURS, "attendance")):
+        out = jili("import", str(write(tmp_path / name, text)), "-f", fmt, *w, "--now", NOW)
+        assert out.returncode == 0, out.stdout
+    ran = jili("run", "-p", "r15-service-quality-bonus", "--period", "2025-03", *w, "--json")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    report = json.loads(ran.stdout)
+    # A001: avg 95.5, 176 h → 300; A003: avg 90.5 → 200, 16 h short → −20 = 180; A002 joined 2026-09-15: not yet hired
+    assert report["totals"] == {"bonus": "480.00"} and report["agents"] == 2
+    zh = jili("explain", "A003", "-p", "r15-service-quality-bonus", "--period", "2025-03", *w)
+    assert "服务质量奖：良好" in zh.stdout and "worked_hours = 160 → -20.00" in zh.stdout
+    en = jili("explain", "A003", "-p", "r15-service-quality-bonus", "--period", "2025-03", *w, env={"JILI_LANG": "en"})
+    assert "quality bonus: good" in en.stdout and re.search(r"bonus\s+180\.00 yuan", en.stdout)
+    board = json.loads(jili("leaderboard", "-p", "r15-service-quality-bonus", "--period", "2025-03", *w,
+                            "--json").stdout)
+    assert [(r["agent_id"], r["total"]) for r in board["board"]] == [("A001", "300.00"), ("A003", "180.00")]
+    xlsx = tmp_path / "payout.xlsx"
+    assert jili("export", "-p", "r15-service-quality-bonus", "--period", "2025-03", "--out", str(xlsx), *w).returncode == 0
+    book = load_workbook(xlsx)
+    assert book.sheetnames == ["发放表 payout", "明细 lines", "标记 flags"]
+    rows = list(book["发放表 payout"].iter_rows(values_only=True))
+    assert rows[1][0] == "A001" and rows[1][4] == 300.0 and rows[2][4] == 180.0
+    # what if the excellent tier paid 350?
+    draft = tmp_path / "draft.yaml"
+    from jili.cli.incentives import TEMPLATES
+
+    draft.write_text((TEMPLATES / "r15-service-quality-bonus.yaml").read_text(encoding="utf-8")
+                     .replace("amount: 300", "amount: 350").replace('version: "1"', 'version: "2-draft"'),
+                     encoding="utf-8")
+    what = json.loads(jili("whatif", "-p", str(draft), "--base", "r15-service-quality-bonus", "--period", "2025-03",
+                           *w, "--json").stdout)
+    assert (what["total_before"], what["total_after"], what["gain"], what["lose"]) == ("480.00", "530.00", 1, 0)
+    assert jili("close", "--period", "2025-03", *w).returncode == 0
+    again = jili("run", "-p", "r15-service-quality-bonus", "--period", "2025-03", *w, "--json")
+    assert again.returncode == 1 and json.loads(again.stdout)["problems"][0]["code"] == "period_closed"
