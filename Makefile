@@ -47,7 +47,9 @@ docs: $(BIN)/jili ## Regenerate docs/data-formats.md from the code
 	$(BIN)/jili formats --markdown > docs/data-formats.md
 
 bench: .stamp-test ## Run the benchmarks (print figures; they do not pass or fail)
+	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_close.py
 
 clean: ## Remove the virtual environment and generated folders
 	rm -rf $(VENV) .stamp-test $(DEMO) demo-data benchmarks/out

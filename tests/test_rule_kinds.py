@@ -287,3 +287,21 @@ def test_ineligible_agents_get_no_line_and_a_reason(tmp_path):
     assert s["A"].total("points") == D(5)
     assert not s["B"].eligible and s["B"].ineligible[0].zh.startswith("未转正或待岗")
     assert not s["C"].eligible and "leave_days = 10" in s["C"].ineligible[0].en
+
+
+def test_nobody_tops_a_day_on_which_nothing_happened(tmp_path):
+    # a holiday: no calls at all. Nobody is "top by orders" with 0 orders (include_zero: true says otherwise)
+    policy = policy_from(tmp_path, """
+        policy: holiday
+        period: month
+        accounts: {points: {unit: points}}
+        metrics:
+          answered: {fact: interactions, agg: count, where: "outcome = 'answered'"}
+        rules:
+          - {id: daily, kind: ranking, account: points, period: day, value: answered, amounts: [3, 2]}
+        """)
+    calls = [{"interaction_id": "c1", "agent_id": "A", "offered_at": at("2025-03-03"), "outcome": "answered"}]
+    con = facts(tmp_path, interactions=calls)
+    s = statements(policy, con, "2025-03", [agent("A"), agent("B")])
+    assert s["A"].total("points") == D(3)  # one day with a call: A first; B (0) takes no place
+    assert s["B"].total("points") == D(0)

@@ -319,7 +319,8 @@ def _ranking(policy: Policy, rule: RankingRule, sub: Period, active: list[str], 
 
     def places(members: list[str], metric: str) -> dict[str, tuple[int, int]]:
         """agent -> (place, how many share it), 1-based; agents without a value are not ranked."""
-        scored = [(a, envs[a].get(metric)) for a in members if isinstance(envs.get(a, {}).get(metric), Decimal)]
+        scored = [(a, v) for a in members if isinstance(v := envs.get(a, {}).get(metric), Decimal)
+                  and (v != 0 or rule.include_zero or not rule.descending)]
         sign = -1 if rule.descending else 1
 
         def key(item: tuple[str, Value]) -> tuple[Decimal, Decimal]:

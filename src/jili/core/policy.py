@@ -209,6 +209,7 @@ class RankingRule:
     tie_break: str | None
     others: Decimal | None  # every other eligible agent (R14: answer rate >= 95 % → 1)
     others_when: Expr | None
+    include_zero: bool = False  # a descending ranking gives no place to a value of 0 (nothing achieved)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,3 +286,26 @@ class Policy:
 
     def metric(self, name: str) -> Metric | None:
         return next((m for m in self.metrics if m.name == name), None)
+
+
+def rule_names(rule: Rule) -> set[str]:
+    """Every metric or field name a rule reads."""
+    exprs: list[Expr | None] = [rule.head.when]
+    names: set[str] = set()
+    if isinstance(rule, FormulaRule):
+        exprs.append(rule.amount)
+    elif isinstance(rule, TiersRule):
+        for tier in rule.tiers:
+            exprs += [tier.when, tier.amount]
+    elif isinstance(rule, BandsRule):
+        exprs.append(rule.value)
+        exprs += [b.amount for b in rule.bands]
+    elif isinstance(rule, RankingRule):
+        exprs += [rule.eligible, rule.others_when]
+        names.update(n for n in (rule.value, rule.also, rule.tie_break) if n)
+    elif isinstance(rule, StreakRule):
+        exprs += [rule.condition, rule.amount]
+    for e in exprs:
+        if e is not None:
+            names.update(e.names)
+    return names

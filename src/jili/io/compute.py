@@ -12,8 +12,18 @@ import duckdb
 
 from jili.core.engine import EventCount, Inputs, needed_periods
 from jili.core.expr import Value
-from jili.core.periods import Period, working_days
-from jili.core.policy import Agg, FactMetric, Level, PerEventRule, Policy
+from jili.core.periods import Period, PeriodKind, working_days
+from jili.core.policy import (
+    Agg,
+    DerivedMetric,
+    FactMetric,
+    Level,
+    PerEventRule,
+    Policy,
+    PreviousMetric,
+    RankMetric,
+    rule_names,
+)
 
 Env = dict[str, Value]
 
@@ -29,11 +39,6 @@ class AgentRow:
         return dict(self.fields).get(name)
 
 
-def _periods_sql(periods: Sequence[Period]) -> str:
-    rows = ", ".join(f"('{p.label}', TIMESTAMP '{p.start}', TIMESTAMP '{p.end}')" for p in periods)
-    return f"SELECT * FROM (VALUES {rows}) AS t(label, ps, pe)"
-
-
 def _to_decimal(v: object) -> Value:
     if v is None or isinstance(v, Decimal | bool | str | dt.date):
         return v
@@ -44,66 +49,123 @@ def _to_decimal(v: object) -> Value:
     return Decimal(str(v))
 
 
+def _local(policy: Policy, fact: str, time_col: str) -> str:
+    if fact in ("attendance", "kpis") or time_col == "date":
+        return f"CAST({time_col} AS TIMESTAMP)"
+    return f"timezone('{policy.timezone}', {time_col})"
+
+
+def _bucket(kind: PeriodKind, local: str) -> str:
+    """The start of the period of ``kind`` a local time falls in (ISO weeks start on Monday)."""
+    return f"CAST(date_trunc('{kind.value}', {local}) AS DATE)"
+
+
+def metrics_for(policy: Policy, kind: PeriodKind) -> set[str]:
+    """Fact metrics a run needs at ``kind``: all of them for the statement period; for a finer
+    period only those its rules read, followed through derived, previous and rank metrics."""
+    if kind == policy.period:
+        return {m.name for m in policy.metrics}
+    wanted: set[str] = set()
+    for rule in policy.rules:
+        if rule.head.period != kind:
+            continue
+        wanted.update(rule_names(rule))
+    by_name = {m.name: m for m in policy.metrics}
+    todo = list(wanted)
+    while todo:
+        m = by_name.get(todo.pop())
+        if m is None:
+            continue
+        deps: tuple[str, ...] = ()
+        if isinstance(m, DerivedMetric):
+            deps = m.expr.names
+        elif isinstance(m, PreviousMetric | RankMetric):
+            deps = (m.of,)
+        for d in deps:
+            if d not in wanted:
+                wanted.add(d)
+                todo.append(d)
+    return wanted
+
+
 def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequence[Period],
                  population: Sequence[AgentRow]) -> dict[str, dict[str, Env]]:
-    """values[period][agent][metric] for every fact metric (agent level and group levels)."""
+    """values[period][agent][metric] for every fact metric (agent level and group levels).
+    One query per fact and period kind, bucketed with date_trunc (no range join)."""
     out: dict[str, dict[str, Env]] = {p.label: defaultdict(dict) for p in periods}
     metrics = [m for m in policy.metrics if isinstance(m, FactMetric)]
     if not metrics:
         return out
-    con.execute("CREATE OR REPLACE TEMP TABLE pop AS SELECT * FROM (VALUES "
-                + ", ".join(f"('{_q(a.agent_id)}', '{_q(str(a.get('team') or ''))}', "
-                            f"'{_q(str(a.get('department') or ''))}', '{_q(str(a.get('site') or ''))}')"
-                            for a in population) + ") AS t(agent_id, team, department, site)"
-                if population else "CREATE OR REPLACE TEMP TABLE pop (agent_id VARCHAR, team VARCHAR, "
-                "department VARCHAR, site VARCHAR)")
-    by_source: dict[tuple[str, str, Level], list[FactMetric]] = defaultdict(list)
-    for m in metrics:
-        by_source[(m.fact, m.time_column, m.level)].append(m)
-    for (fact, time_col, level), group in by_source.items():
-        selects = []
-        for m in group:
-            cond = f" FILTER (WHERE {m.where_sql})" if m.where_sql else ""
-            col = m.column_sql or "*"
-            if m.agg == Agg.COUNT:
-                selects.append(f'count({col}){cond} AS "{m.name}"')
-            elif m.agg == Agg.DISTINCT:
-                selects.append(f'count(DISTINCT {col}){cond} AS "{m.name}"')
-            elif m.agg == Agg.AVG:  # sum and count: divided exactly in Decimal below
-                selects.append(f'CAST(sum({col}){cond} AS DECIMAL(38, 4)) AS "{m.name}__sum"')
-                selects.append(f'count({col}){cond} AS "{m.name}__n"')
-            elif m.agg == Agg.PERCENTILE:
-                selects.append(f"quantile_cont({col}, {m.percentile}){cond} AS \"{m.name}\"")
-            else:
-                selects.append(f'CAST({m.agg.value}({col}){cond} AS DECIMAL(38, 4)) AS "{m.name}"')
-        is_date = time_col in ("date",) or fact in ("attendance", "kpis")
-        local = f"CAST({time_col} AS TIMESTAMP)" if is_date else f"timezone('{policy.timezone}', {time_col})"
-        key = {"agent": "f.agent_id", "team": "pop.team", "department": "pop.department", "site": "pop.site",
-               "all": "''"}[level.value]
-        join_pop = "" if level == Level.AGENT else "JOIN pop ON pop.agent_id = f.agent_id"
-        sql = (f"WITH periods AS ({_periods_sql(periods)}) "
-               f"SELECT p.label AS __period, {key} AS __key, {', '.join(selects)} "
-               f"FROM {fact} f {join_pop} JOIN periods p ON {local} >= p.ps AND {local} < p.pe "
-               f"GROUP BY ALL")
-        cur = con.execute(sql)
-        names = [d[0] for d in cur.description]
-        rows = cur.fetchall()
-        members: dict[str, list[str]] = defaultdict(list)
-        if level != Level.AGENT:
-            for a in population:
-                members["" if level == Level.ALL else str(a.get(level.value) or "")].append(a.agent_id)
-        for row in rows:
-            rec = dict(zip(names, row, strict=True))
-            targets = [rec["__key"]] if level == Level.AGENT else members.get(rec["__key"], [])
-            for m in group:
-                if m.agg == Agg.AVG:
-                    n = rec[f"{m.name}__n"]
-                    value: Value = (Decimal(rec[f"{m.name}__sum"]) / Decimal(n)) if n else None
-                else:
-                    value = _to_decimal(rec[m.name])
-                for agent in targets:
-                    out[rec["__period"]][agent][m.name] = value
+    con.execute("CREATE OR REPLACE TEMP TABLE pop (agent_id VARCHAR, team VARCHAR, department VARCHAR, site VARCHAR)")
+    if population:
+        import pyarrow as pa
+
+        con.register("pop_rows", pa.table({
+            "agent_id": [a.agent_id for a in population],
+            "team": [str(a.get("team") or "") for a in population],
+            "department": [str(a.get("department") or "") for a in population],
+            "site": [str(a.get("site") or "") for a in population]}))
+        con.execute("INSERT INTO pop SELECT * FROM pop_rows")
+    kinds: dict[PeriodKind, list[Period]] = defaultdict(list)
+    for p in periods:
+        kinds[p.kind].append(p)
+    members: dict[Level, dict[str, list[str]]] = {lvl: defaultdict(list) for lvl in Level}
+    for a in population:
+        for lvl in (Level.TEAM, Level.DEPARTMENT, Level.SITE):
+            members[lvl][str(a.get(lvl.value) or "")].append(a.agent_id)
+        members[Level.ALL][""].append(a.agent_id)
+    for kind, group_periods in kinds.items():
+        wanted = metrics_for(policy, kind)
+        label_of = {p.start: p.label for p in group_periods}
+        lo, hi = min(p.start for p in group_periods), max(p.end for p in group_periods)
+        by_source: dict[tuple[str, str, Level], list[FactMetric]] = defaultdict(list)
+        for m in metrics:
+            if m.name in wanted:
+                by_source[(m.fact, m.time_column, m.level)].append(m)
+        for (fact, time_col, level), group in by_source.items():
+            local = _local(policy, fact, time_col)
+            key = {"agent": "f.agent_id", "team": "pop.team", "department": "pop.department", "site": "pop.site",
+                   "all": "''"}[level.value]
+            join_pop = "" if level == Level.AGENT else "JOIN pop ON pop.agent_id = f.agent_id"
+            sql = (f"SELECT {_bucket(kind, local)} AS __start, {key} AS __key, {', '.join(_aggregates(group))} "
+                   f"FROM {fact} f {join_pop} WHERE {local} >= TIMESTAMP '{lo}' AND {local} < TIMESTAMP '{hi}' "
+                   f"GROUP BY ALL")
+            cur = con.execute(sql)
+            names = [d[0] for d in cur.description]
+            for row in cur.fetchall():
+                rec = dict(zip(names, row, strict=True))
+                label = label_of.get(rec["__start"])
+                if label is None:  # a bucket inside the range that is not a needed period
+                    continue
+                targets = [rec["__key"]] if level == Level.AGENT else members[level].get(rec["__key"], [])
+                for m in group:
+                    if m.agg == Agg.AVG:
+                        n = rec[f"{m.name}__n"]
+                        value: Value = (Decimal(rec[f"{m.name}__sum"]) / Decimal(n)) if n else None
+                    else:
+                        value = _to_decimal(rec[m.name])
+                    for agent in targets:
+                        out[label][agent][m.name] = value
     return out
+
+
+def _aggregates(group: Sequence[FactMetric]) -> list[str]:
+    selects = []
+    for m in group:
+        cond = f" FILTER (WHERE {m.where_sql})" if m.where_sql else ""
+        col = m.column_sql or "*"
+        if m.agg == Agg.COUNT:
+            selects.append(f'count({col}){cond} AS "{m.name}"')
+        elif m.agg == Agg.DISTINCT:
+            selects.append(f'count(DISTINCT {col}){cond} AS "{m.name}"')
+        elif m.agg == Agg.AVG:  # sum and count: divided exactly in Decimal
+            selects.append(f'CAST(sum({col}){cond} AS DECIMAL(38, 4)) AS "{m.name}__sum"')
+            selects.append(f'count({col}){cond} AS "{m.name}__n"')
+        elif m.agg == Agg.PERCENTILE:
+            selects.append(f'quantile_cont({col}, {m.percentile}){cond} AS "{m.name}"')
+        else:
+            selects.append(f'CAST({m.agg.value}({col}){cond} AS DECIMAL(38, 4)) AS "{m.name}"')
+    return selects
 
 
 def event_counts(con: duckdb.DuckDBPyConnection, policy: Policy, rule: PerEventRule,
@@ -113,16 +175,22 @@ def event_counts(con: duckdb.DuckDBPyConnection, policy: Policy, rule: PerEventR
         # multipliers combine by product: "doubled when it caused a complaint" × "doubled when serious"
         factor = " * ".join(f"(CASE WHEN {m.when_sql} THEN {m.factor} ELSE 1 END)" for m in rule.multipliers)
     where = f"AND ({rule.where_sql})" if rule.where_sql else ""
-    is_date = rule.fact in ("attendance", "kpis")
-    local = f"CAST({rule.time_column} AS TIMESTAMP)" if is_date else f"timezone('{policy.timezone}', {rule.time_column})"
-    sql = (f"WITH periods AS ({_periods_sql(periods)}) "
-           f"SELECT p.label, f.agent_id, CAST({factor} AS DECIMAL(18, 4)) AS factor, count(*) AS n, "
-           f"list(f._batch_id || ':' || f._row ORDER BY f._batch_id, f._row)[1:20] AS refs "
-           f"FROM {rule.fact} f JOIN periods p ON {local} >= p.ps AND {local} < p.pe "
-           f"WHERE f.agent_id IS NOT NULL {where} GROUP BY ALL ORDER BY 1, 2, 3")
+    local = _local(policy, rule.fact, rule.time_column)
     out: dict[str, dict[str, list[EventCount]]] = defaultdict(lambda: defaultdict(list))
-    for label, agent, fac, n, refs in con.execute(sql).fetchall():
-        out[label][agent].append(EventCount(Decimal(fac), int(n), tuple(refs or ())))
+    kind = rule.head.period or policy.period
+    wanted = [p for p in periods if p.kind == kind]
+    if not wanted:
+        return out
+    label_of = {p.start: p.label for p in wanted}
+    lo, hi = min(p.start for p in wanted), max(p.end for p in wanted)
+    sql = (f"SELECT {_bucket(kind, local)} AS start, f.agent_id, CAST({factor} AS DECIMAL(18, 4)) AS factor, "
+           f"count(*) AS n, list(f._batch_id || ':' || f._row ORDER BY f._batch_id, f._row)[1:20] AS refs "
+           f"FROM {rule.fact} f WHERE f.agent_id IS NOT NULL AND {local} >= TIMESTAMP '{lo}' "
+           f"AND {local} < TIMESTAMP '{hi}' {where} GROUP BY ALL ORDER BY 1, 2, 3")
+    for start, agent, fac, n, refs in con.execute(sql).fetchall():
+        label = label_of.get(start)
+        if label is not None:
+            out[label][agent].append(EventCount(Decimal(fac), int(n), tuple(refs or ())))
     return out
 
 

@@ -359,8 +359,8 @@ def _rule(L: _Loader, item: Any, keys: Keys, known: dict[str, str], accounts: di
         "formula": {"amount"}, "tiers": {"tiers"}, "bands": {"value", "bands"},
         "per_event": {"fact", "where", "amount", "multipliers", "time"},
         "ranking": {"value", "also", "order", "within", "amounts", "amounts_both", "top_percent", "bottom_percent",
-                    "amount", "eligible", "ties", "tie_break", "others", "others_when"},
-        "award": {"value", "order", "within", "winners", "amount", "eligible", "ties", "tie_break"},
+                    "amount", "eligible", "ties", "tie_break", "others", "others_when", "include_zero"},
+        "award": {"value", "order", "within", "winners", "amount", "eligible", "ties", "tie_break", "include_zero"},
         "streak": {"condition", "length", "amount", "severity", "action"},
         "flag": {"severity", "action"},
     }[kind]
@@ -533,7 +533,7 @@ def _ranking(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, known
         return None
     return RankingRule(head, value, metric_ref("also"), str(item.get("order", "desc")) != "asc",
                        _level(L, item.get("within", "all"), (*keys, "within")), amounts, both, top, bottom, share,
-                       eligible, ties, tie_break, others, others_when)
+                       eligible, ties, tie_break, others, others_when, bool(item.get("include_zero", False)))
 
 
 def _caps(L: _Loader, raw: dict[str, Any], accounts: dict[str, Account], rules: list[Rule]) -> list[Cap]:

@@ -1,0 +1,133 @@
+"""The two baselines of bench_close.py, for the policy in close-policy.yaml.
+
+duckdb_floor: the per-agent month metrics and per-agent-per-day answered counts, as bare SQL.
+pandas_close: the whole policy written directly in pandas, as an analyst would: floats, no
+explanations, no ledger. Its totals are compared with Jili's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+TZ = "Asia/Shanghai"
+
+
+def _month(month: str) -> tuple[dt.date, dt.date]:
+    y, m = (int(x) for x in month.split("-"))
+    start = dt.date(y, m, 1)
+    return start, (start + dt.timedelta(days=32)).replace(day=1)
+
+
+def duckdb_floor(files: dict[str, list[str]], month: str) -> dict[str, object]:
+    import duckdb
+
+    start, end = _month(month)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    for fact, paths in files.items():
+        con.execute(f"CREATE VIEW {fact} AS SELECT * FROM read_parquet({paths!r})")
+    rng = f"BETWEEN TIMESTAMP '{start}' AND TIMESTAMP '{end}' - INTERVAL 1 MICROSECOND"
+    local = f"timezone('{TZ}', offered_at)"
+    queries = [
+        f"SELECT agent_id, sum(absence_days), count(*) FILTER (absence = 'unexcused'), sum(worked_hours) "
+        f"FROM attendance WHERE CAST(date AS TIMESTAMP) {rng} GROUP BY 1",
+        f"SELECT agent_id, count(*) FILTER (outcome = 'answered'), sum(talk_seconds + hold_seconds + wrap_seconds) "
+        f"FILTER (outcome = 'answered'), count(*) FILTER (resolution = 'resolved') FROM interactions "
+        f"WHERE {local} {rng} GROUP BY 1",
+        f"SELECT CAST(date_trunc('day', {local}) AS DATE), agent_id, count(*) FILTER (outcome = 'answered') "
+        f"FROM interactions WHERE {local} {rng} GROUP BY ALL",
+        f"SELECT agent_id, avg(rating) FROM surveys WHERE timezone('{TZ}', answered_at) {rng} GROUP BY 1",
+        f"SELECT agent_id, max(value) FILTER (name = 'star') FROM kpis WHERE CAST(date AS TIMESTAMP) {rng} GROUP BY 1",
+        f"SELECT agent_id, avg(score) FILTER (source = 'internal'), avg(score) FILTER (source = 'carrier') "
+        f"FROM evaluations WHERE timezone('{TZ}', call_at) {rng} GROUP BY 1",
+        f"SELECT agent_id, count(*) FILTER (kind = 'complaint'), count(*) FILTER (kind IN ('fraud_order', "
+        f"'business_error', 'tariff_error') AND source <> 'carrier'), count(*) FILTER (source = 'carrier') "
+        f"FROM incidents WHERE timezone('{TZ}', occurred_at) {rng} GROUP BY 1",
+    ]
+    rows = sum(len(con.execute(q).fetchall()) for q in queries)
+    return {"rows": rows}
+
+
+def pandas_close(files: dict[str, list[str]], month: str) -> dict[str, object]:
+    import numpy as np
+    import pandas as pd
+
+    start, end = _month(month)
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+
+    def read(fact: str, columns: list[str]) -> pd.DataFrame:
+        return pd.concat([pd.read_parquet(p, columns=columns) for p in files.get(fact, [])], ignore_index=True)
+
+    def local(series: pd.Series) -> pd.Series:
+        return series.dt.tz_convert(TZ).dt.tz_localize(None)
+
+    roster = read("roster", ["agent_id", "status", "effective_from"])
+    roster = roster[roster.effective_from <= pd.Timestamp(end - dt.timedelta(days=1)).date()]
+    roster = roster.sort_values("effective_from").groupby("agent_id").last()
+    att = read("attendance", ["agent_id", "date", "absence_days", "absence", "worked_hours"])
+    att = att[(pd.to_datetime(att.date) >= lo) & (pd.to_datetime(att.date) < hi)]
+    att["absence_days"] = att.absence_days.astype(float)
+    att["worked_hours"] = att.worked_hours.astype(float)
+    a = att.groupby("agent_id").agg(leave_days=("absence_days", "sum"), worked_hours=("worked_hours", "sum"),
+                                    unexcused=("absence", lambda s: (s == "unexcused").sum()))
+    calls = read("interactions", ["agent_id", "offered_at", "outcome", "resolution"])
+    calls["t"] = local(calls.offered_at)
+    calls = calls[(calls.t >= lo) & (calls.t < hi)]
+    answered = calls[calls.outcome == "answered"]
+    c = pd.DataFrame({"answered": answered.groupby("agent_id").size(),
+                      "resolved": calls[calls.resolution == "resolved"].groupby("agent_id").size()}).fillna(0)
+    daily = answered.assign(day=answered.t.dt.date).groupby(["day", "agent_id"]).size().rename("n").reset_index()
+    kp = read("kpis", ["agent_id", "name", "value"])
+    star = kp[kp.name == "star"].groupby("agent_id").value.max().astype(float).rename("star")
+    ev = read("evaluations", ["agent_id", "source", "score", "call_at"])
+    ev["t"] = local(ev.call_at)
+    ev = ev[(ev.t >= lo) & (ev.t < hi)]
+    ev["score"] = ev.score.astype(float)
+    qa = ev.pivot_table(index="agent_id", columns="source", values="score", aggfunc="mean")
+    inc = read("incidents", ["agent_id", "kind", "source", "severity", "verified", "occurred_at"])
+    inc["t"] = local(inc.occurred_at)
+    inc = inc[(inc.t >= lo) & (inc.t < hi) & inc.verified.fillna(True).astype(bool)]
+    complaints = inc[inc.kind == "complaint"]
+    n_complaints = complaints.groupby("agent_id").size().rename("complaints")
+    deduction = (complaints.severity.isin(["serious", "critical"]).map({True: -16, False: -8})
+                 .groupby(complaints.agent_id).sum().rename("deduction"))
+    int_err = inc[inc.kind.isin(["fraud_order", "business_error", "tariff_error"]) & (inc.source.fillna("internal")
+                                                                                      != "carrier")]
+    car_err = inc[inc.kind.isin(["fraud_order", "complaint", "business_error", "tariff_error"]) & (inc.source == "carrier")]
+    df = (roster.join(a, how="left").join(c, how="left").join(star, how="left").join(n_complaints, how="left")
+          .join(deduction, how="left").join(int_err.groupby("agent_id").size().rename("int_errors"), how="left")
+          .join(car_err.groupby("agent_id").size().rename("car_errors"), how="left"))
+    df["internal_qa"] = qa.get("internal")
+    df["carrier_qa"] = qa.get("carrier")
+    for col in ("leave_days", "worked_hours", "unexcused", "answered", "resolved", "complaints", "deduction",
+                "int_errors", "car_errors"):
+        df[col] = df[col].fillna(0)
+    df["eligible"] = ~df.status.isin(["probation", "standby"]) & (df.leave_days < 10)
+    e = df[df.eligible].copy()
+    e["attendance"] = np.select([(e.leave_days == 0) & (e.unexcused == 0), (e.leave_days < 2) & (e.unexcused == 0)],
+                                [5, 1], 0)
+    rate = e.resolved / e.answered.replace(0, np.nan)
+    e["performance"] = np.minimum(np.select([rate > 0.9, rate > 0.8], [5, 2], 0) + (e.complaints == 0), 10)
+    e["star_points"] = e.star.map({4.0: 10, 3.0: 8, 2.0: 6, 1.0: 4}).fillna(0)
+    d = daily[daily.agent_id.isin(e.index)].copy()
+    d["place"] = d.groupby("day").n.rank(method="min", ascending=False)
+    d["pts"] = d.place.map({1.0: 3, 2.0: 2}).fillna(0)
+    e["ranking"] = d.groupby("agent_id").pts.sum().reindex(e.index).fillna(0)
+    points = e.attendance + e.performance + e.star_points + e.ranking + e.deduction
+    qa_avg = (e.internal_qa + e.carrier_qa) / 2
+    tier = np.select([(e.int_errors == 0) & (e.car_errors == 0) & (qa_avg >= 95),
+                      (e.int_errors <= 3) & (e.car_errors <= 1) & (qa_avg >= 90),
+                      (e.int_errors <= 5) & (e.car_errors <= 2) & (qa_avg >= 85)], [300, 200, 100], 0)
+    hours = np.where((e.worked_hours >= 100) & (e.worked_hours < 144), -10 * np.floor((144 - e.worked_hours) / 8), 0)
+    bonus = np.where(e.worked_hours >= 100, np.maximum(tier + hours, 0), 0)
+    redeemed = np.where(points > 0, points * 0.8, 0)
+
+    def money(x: float) -> Decimal:
+        return Decimal(repr(float(x))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    redeemed_r = [money(x) for x in redeemed]
+    totals = {"bonus": str(sum((money(x) for x in bonus), Decimal(0))),
+              "cash": str(sum(redeemed_r, Decimal(0))),
+              "points": str(sum((money(p) for p in points), Decimal(0)) - sum(redeemed_r, Decimal(0)))}
+    return {"totals": dict(sorted(totals.items())), "agents": len(df), "eligible": int(df.eligible.sum())}

@@ -1,0 +1,134 @@
+"""The month close at scale: a synthetic centre under R13 + R14 + R15 together.
+
+For 1,000 and 10,000 agents (about 3,200 calls each a month: 32 M interactions at 10,000),
+measured in the same run, each in its own process (peak memory = VmHWM):
+  floor   DuckDB's bare aggregation of the same facts into the same per-agent and per-day
+          metrics (what the close cannot beat: it has to read the facts once);
+  jili    `do_run_policy`: metrics, rules, ranking per day, ledger postings and statements
+          stored in the workspace database;
+  pandas  the same policy written directly in pandas, as an analyst would today.
+Prints figures; passes or fails on nothing. Data and workspaces are kept under
+benchmarks/out/ (git-ignored) so a second run skips generation and import.
+
+    .venv/bin/python benchmarks/bench_close.py [--agents 1000 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+POLICY = HERE / "close-policy.yaml"
+MONTH = "2026-10"
+
+CHILD = r"""
+import json, sys, time
+from pathlib import Path
+kind, root, month = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+files = json.loads(Path(root, "batches.json").read_text())
+t0 = time.perf_counter()
+result = {}
+if kind == "jili":
+    from jili.io.policyfile import load_policy
+    from jili.io.workspace import load_workspace
+    from jili.web.bootstrap import setup
+    ws = load_workspace(root)
+    setup(ws, migrate=False)
+    from jili.core.periods import parse_period
+    from jili.web.ledger import do_run_policy
+    policy, _ = load_policy(Path(sys.argv[4]))
+    t0 = time.perf_counter()
+    out = do_run_policy(ws, policy, parse_period(month), acting_user="bench")
+    assert out.ok, out.problems
+    totals = {}
+    for s in out.statements:
+        for a, v in s.totals:
+            totals[a] = totals.get(a, 0) + v
+    result = {"totals": {k: str(v) for k, v in totals.items()}, "agents": len(out.statements),
+              "eligible": sum(1 for s in out.statements if s.eligible)}
+elif kind == "floor":
+    sys.path.insert(0, str(Path(sys.argv[4]).parent))
+    from bench_baselines import duckdb_floor
+    result = duckdb_floor(files, month)
+else:
+    sys.path.insert(0, str(Path(sys.argv[4]).parent))
+    from bench_baselines import pandas_close
+    result = pandas_close(files, month)
+seconds = time.perf_counter() - t0
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": seconds, "peak_mb": hwm / 1024, **result}, default=str))
+"""
+
+
+def child(kind: str, root: Path) -> dict[str, object]:
+    out = subprocess.run([sys.executable, "-c", CHILD, kind, str(root), MONTH, str(POLICY)],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"{kind} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def prepare(agents: int, out: Path) -> Path:
+    """Generate the month (Parquet) and import it into a workspace, once."""
+    root = out / f"ws-{agents}"
+    if (root / "batches.json").exists():
+        return root
+    from jili.core.facts import FORMATS
+    from jili.io.demo import DemoSpec, generate
+    from jili.io.mapping import Mapping
+    from jili.io.workspace import Workspace, create_layout
+    from jili.web.bootstrap import setup
+
+    t0 = time.perf_counter()
+    data = generate(DemoSpec(agents=agents, month=MONTH, seed=11, calls_per_day=182, file_format="parquet"),
+                    out / f"data-{agents}", progress=lambda m: None)
+    print(f"  generated {data.rows['interactions']:,} interactions for {agents:,} agents in "
+          f"{time.perf_counter() - t0:.0f} s", flush=True)
+    ws = Workspace(root=root)
+    create_layout(ws)
+    setup(ws)
+    from jili.web.actions import active_batches, do_import
+
+    t0 = time.perf_counter()
+    for fact in ("roster", "attendance", "interactions", "evaluations", "surveys", "incidents", "kpis"):
+        outcome = do_import(ws, data.files[fact], Mapping.plain(FORMATS[fact]), acting_user="bench")
+        assert outcome.status.value == "imported", [p.render() for p in outcome.problems][:5]
+    print(f"  imported into {root} in {time.perf_counter() - t0:.0f} s", flush=True)
+    files: dict[str, list[str]] = {}
+    for b in active_batches():
+        files.setdefault(b.fact, []).append(str(root / b.parquet_path))
+    (root / "batches.json").write_text(json.dumps(files))
+    return root
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--agents", type=int, nargs="+", default=[1000, 10000])
+    args = parser.parse_args()
+    if len(args.agents) > 1:  # one process per size: Django binds to one database per process
+        print(f"{'agents':>7} {'what':8} {'seconds':>8} {'peak MB':>8}  totals", flush=True)
+        for agents in args.agents:
+            subprocess.run([sys.executable, __file__, "--agents", str(agents)], check=True)
+        return
+    agents = args.agents[0]
+    out = HERE / "out"
+    out.mkdir(exist_ok=True)
+    root = prepare(agents, out)
+    results = {kind: child(kind, root) for kind in ("floor", "jili", "pandas")}
+    for kind, r in results.items():
+        print(f"{agents:>7} {kind:8} {float(r['seconds']):>8.2f} {float(r['peak_mb']):>8.0f}  {r.get('totals', '')}",
+              flush=True)
+    floor, jili, pandas = (float(results[k]["seconds"]) for k in ("floor", "jili", "pandas"))  # type: ignore[arg-type]
+    print(f"{agents:>7} jili/floor {jili / floor:.2f}×   pandas/jili {pandas / jili:.2f}×   "
+          "(targets: ≤ 2× the floor, ≥ 10× faster than pandas, peak < 6 GB)", flush=True)
+    if results["jili"].get("totals") != results["pandas"].get("totals"):
+        print(f"{agents:>7} note: the pandas totals differ from jili's; see bench_baselines.py", flush=True)
+
+
+if __name__ == "__main__":
+    main()
