@@ -30,6 +30,7 @@ from jili.core.policy import (
     StreakRule,
     TiersRule,
     TieRule,
+    metrics_for,
 )
 from jili.core.statement import Flag, Line, Rank, Statement
 
@@ -87,9 +88,12 @@ def needed_periods(policy: Policy, period: Period) -> list[Period]:
 
 
 def derive(policy: Policy, values: dict[str, Env], previous: Mapping[int, dict[str, Env]],
-           group_of: Mapping[Level, Mapping[str, str]]) -> None:
-    """Fill derived, previous-period and rank metrics into each agent's env, in order."""
+           group_of: Mapping[Level, Mapping[str, str]], only: set[str] | None = None) -> None:
+    """Fill derived, previous-period and rank metrics into each agent's env, in order
+    (``only``: just these, for a finer period whose rules read a few)."""
     for metric in policy.metrics:
+        if only is not None and metric.name not in only:
+            continue
         if isinstance(metric, DerivedMetric):
             for env in values.values():
                 env[metric.name] = _safe(metric.expr, env)
@@ -151,7 +155,8 @@ def run(policy: Policy, inputs: Inputs) -> tuple[list[Statement], list[RunProble
             q = q.previous()
             if q.label in inputs.values:
                 prev[back] = inputs.values[q.label]
-        derive(policy, inputs.values.setdefault(p.label, {}), prev, group_of)
+        derive(policy, inputs.values.setdefault(p.label, {}), prev, group_of,
+               None if p.kind == policy.period else metrics_for(policy, p.kind))
     envs = inputs.values.get(label, {})
     lines: dict[str, list[Line]] = defaultdict(list)
     flags: dict[str, list[Flag]] = defaultdict(list)

@@ -309,3 +309,31 @@ def rule_names(rule: Rule) -> set[str]:
         if e is not None:
             names.update(e.names)
     return names
+
+
+def metrics_for(policy: Policy, kind: PeriodKind) -> set[str]:
+    """Fact metrics a run needs at ``kind``: all of them for the statement period; for a finer
+    period only those its rules read, followed through derived, previous and rank metrics."""
+    if kind == policy.period:
+        return {m.name for m in policy.metrics}
+    wanted: set[str] = set()
+    for rule in policy.rules:
+        if rule.head.period != kind:
+            continue
+        wanted.update(rule_names(rule))
+    by_name = {m.name: m for m in policy.metrics}
+    todo = list(wanted)
+    while todo:
+        m = by_name.get(todo.pop())
+        if m is None:
+            continue
+        deps: tuple[str, ...] = ()
+        if isinstance(m, DerivedMetric):
+            deps = m.expr.names
+        elif isinstance(m, PreviousMetric | RankMetric):
+            deps = (m.of,)
+        for d in deps:
+            if d not in wanted:
+                wanted.add(d)
+                todo.append(d)
+    return wanted

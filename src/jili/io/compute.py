@@ -15,14 +15,11 @@ from jili.core.expr import Value
 from jili.core.periods import Period, PeriodKind, working_days
 from jili.core.policy import (
     Agg,
-    DerivedMetric,
     FactMetric,
     Level,
     PerEventRule,
     Policy,
-    PreviousMetric,
-    RankMetric,
-    rule_names,
+    metrics_for,
 )
 
 Env = dict[str, Value]
@@ -60,34 +57,6 @@ def _bucket(kind: PeriodKind, local: str) -> str:
     return f"CAST(date_trunc('{kind.value}', {local}) AS DATE)"
 
 
-def metrics_for(policy: Policy, kind: PeriodKind) -> set[str]:
-    """Fact metrics a run needs at ``kind``: all of them for the statement period; for a finer
-    period only those its rules read, followed through derived, previous and rank metrics."""
-    if kind == policy.period:
-        return {m.name for m in policy.metrics}
-    wanted: set[str] = set()
-    for rule in policy.rules:
-        if rule.head.period != kind:
-            continue
-        wanted.update(rule_names(rule))
-    by_name = {m.name: m for m in policy.metrics}
-    todo = list(wanted)
-    while todo:
-        m = by_name.get(todo.pop())
-        if m is None:
-            continue
-        deps: tuple[str, ...] = ()
-        if isinstance(m, DerivedMetric):
-            deps = m.expr.names
-        elif isinstance(m, PreviousMetric | RankMetric):
-            deps = (m.of,)
-        for d in deps:
-            if d not in wanted:
-                wanted.add(d)
-                todo.append(d)
-    return wanted
-
-
 def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequence[Period],
                  population: Sequence[AgentRow]) -> dict[str, dict[str, Env]]:
     """values[period][agent][metric] for every fact metric (agent level and group levels).
@@ -114,38 +83,48 @@ def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequen
         for lvl in (Level.TEAM, Level.DEPARTMENT, Level.SITE):
             members[lvl][str(a.get(lvl.value) or "")].append(a.agent_id)
         members[Level.ALL][""].append(a.agent_id)
-    for kind, group_periods in kinds.items():
-        wanted = metrics_for(policy, kind)
-        label_of = {p.start: p.label for p in group_periods}
-        lo, hi = min(p.start for p in group_periods), max(p.end for p in group_periods)
-        by_source: dict[tuple[str, str, Level], list[FactMetric]] = defaultdict(list)
-        for m in metrics:
-            if m.name in wanted:
-                by_source[(m.fact, m.time_column, m.level)].append(m)
-        for (fact, time_col, level), group in by_source.items():
-            local = _local(policy, fact, time_col)
-            key = {"agent": "f.agent_id", "team": "pop.team", "department": "pop.department", "site": "pop.site",
-                   "all": "''"}[level.value]
-            join_pop = "" if level == Level.AGENT else "JOIN pop ON pop.agent_id = f.agent_id"
-            sql = (f"SELECT {_bucket(kind, local)} AS __start, {key} AS __key, {', '.join(_aggregates(group))} "
-                   f"FROM {fact} f {join_pop} WHERE {local} >= TIMESTAMP '{lo}' AND {local} < TIMESTAMP '{hi}' "
-                   f"GROUP BY ALL")
-            cur = con.execute(sql)
-            names = [d[0] for d in cur.description]
-            for row in cur.fetchall():
-                rec = dict(zip(names, row, strict=True))
-                label = label_of.get(rec["__start"])
-                if label is None:  # a bucket inside the range that is not a needed period
+    wanted = {kind: metrics_for(policy, kind) for kind in kinds}
+    label_of = {kind: {p.start: p.label for p in ps} for kind, ps in kinds.items()}
+    by_source: dict[tuple[str, str, Level], list[FactMetric]] = defaultdict(list)
+    for m in metrics:
+        if any(m.name in names for names in wanted.values()):
+            by_source[(m.fact, m.time_column, m.level)].append(m)
+    for (fact, time_col, level), group in by_source.items():
+        # one scan per fact: GROUPING SETS give every period kind's buckets at once
+        source_kinds = [k for k in kinds if any(m.name in wanted[k] for m in group)]
+        lo = min(p.start for k in source_kinds for p in kinds[k])
+        hi = max(p.end for k in source_kinds for p in kinds[k])
+        local = _local(policy, fact, time_col)
+        key = {"agent": "f.agent_id", "team": "pop.team", "department": "pop.department", "site": "pop.site",
+               "all": "''"}[level.value]
+        join_pop = "" if level == Level.AGENT else "JOIN pop ON pop.agent_id = f.agent_id"
+        buckets = ", ".join(f"{_bucket(k, '__t')} AS b_{k.value}" for k in source_kinds)
+        sets = ", ".join(f"(b_{k.value}, __key)" for k in source_kinds)
+        sql = (f"WITH src AS (SELECT f.*, {key} AS __key, {local} AS __t FROM {fact} f {join_pop} "
+               f"WHERE {local} >= TIMESTAMP '{lo}' AND {local} < TIMESTAMP '{hi}'), "
+               f"b AS (SELECT *, {buckets} FROM src) "
+               f"SELECT {', '.join(f'b_{k.value}' for k in source_kinds)}, __key, {', '.join(_aggregates(group))} "
+               f"FROM b GROUP BY GROUPING SETS ({sets})")
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description]
+        for row in cur.fetchall():
+            rec = dict(zip(names, row, strict=True))
+            kind = next(k for k in source_kinds if rec[f"b_{k.value}"] is not None)
+            label = label_of[kind].get(rec[f"b_{kind.value}"])
+            if label is None:  # a bucket inside the range that is not a needed period
+                continue
+            targets = [rec["__key"]] if level == Level.AGENT else members[level].get(rec["__key"], [])
+            env_names = wanted[kind]
+            for m in group:
+                if m.name not in env_names:
                     continue
-                targets = [rec["__key"]] if level == Level.AGENT else members[level].get(rec["__key"], [])
-                for m in group:
-                    if m.agg == Agg.AVG:
-                        n = rec[f"{m.name}__n"]
-                        value: Value = (Decimal(rec[f"{m.name}__sum"]) / Decimal(n)) if n else None
-                    else:
-                        value = _to_decimal(rec[m.name])
-                    for agent in targets:
-                        out[label][agent][m.name] = value
+                if m.agg == Agg.AVG:
+                    n = rec[f"{m.name}__n"]
+                    value: Value = (Decimal(rec[f"{m.name}__sum"]) / Decimal(n)) if n else None
+                else:
+                    value = _to_decimal(rec[m.name])
+                for agent in targets:
+                    out[label][agent][m.name] = value
     return out
 
 
