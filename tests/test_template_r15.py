@@ -107,3 +107,8 @@ def test_cap_keeps_the_bonus_at_zero(statements):
     s = statements["A18"]
     cap = next(ln for ln in s.lines if ln.rule_id == "cap:quality")
     assert cap.amount == Decimal("90.00") and s.total("bonus") == Decimal("0.00")
+
+
+def test_no_negative_zero_on_a_statement(statements):
+    line = next(ln for ln in statements["A11"].lines if ln.rule_id == "hours_short")  # 7 h short: −10 × 0
+    assert str(line.amount) == "0.00" and line.reason_en.endswith("→ 0.00")

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from jili.web.actions import ImportOutcome
 
 MARKER = ".jili-demo"
+MONTH = "2026-09"  # 22 working days: exactly the 176 hours R15 expects
+POLICY = "r15-service-quality-bonus"
 BANK_RELATIVE = Path("shared") / "data" / "anonymous-bank" / "calls-1999-02.tsv"
 BANK_MAPPING = Path(__file__).resolve().parents[1] / "mappings" / "anonymous-bank.yaml"
 
@@ -41,8 +43,8 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
 
     exports = root / "exports"
     if not as_json:
-        console.rule(t("1. A generated month: 2026-10", "1. 生成一个月的数据：2026-10"))
-    generated = generate(DemoSpec(agents=agents, month="2026-10", seed=7), exports,
+        console.rule(t(f"1. A generated month: {MONTH}", f"1. 生成一个月的数据：{MONTH}"))
+    generated = generate(DemoSpec(agents=agents, month=MONTH, seed=7), exports,
                          progress=None if as_json else lambda m: console.print("  " + m, style="dim"))
     order = ["roster", "attendance", "interactions", "evaluations", "surveys", "incidents", "kpis"]
     outcomes = []
@@ -51,6 +53,7 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
         outcomes.append(outcome)
         if not as_json:
             _line(outcome)
+    run_summary = _run_policy(ws, as_json)
     bank = bank or Path.cwd().parent / BANK_RELATIVE
     if not as_json:
         console.rule(t("2. A real month: Anonymous Bank, February 1999", "2. 真实数据：匿名银行 1999 年 2 月"))
@@ -75,7 +78,7 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
     if as_json:
         emit_json({"ok": ok, "workspace": str(root), "imports": [
             {"file": o.source, "fact": o.fact, "status": o.status.value, "batch": o.batch_id, "rows": o.rows}
-            for o in outcomes], "teams": teams[:10], "bank_agents": bank_agents})
+            for o in outcomes], "teams": teams[:10], "bank_agents": bank_agents, "run": run_summary})
         return ok
     table = Table(title=t("Generated month by team (first 8 teams)", "生成月份：各班组概况（前 8 组）"))
     for head in (t("team", "班组"), t("agents", "人数"), t("answered", "接通量"), t("AHT s", "平均处理时长(秒)"),
@@ -92,8 +95,10 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
     for row in bank_agents[:10]:
         bt.add_row(str(row[0]), f"{row[1]:,}", f"{row[2]:.0f}", f"{row[3]:.1%}")
     console.print(bt)
-    console.print(t(f"Workspace: {root}. Try: jili batches -w {root}",
-                    f"工作区：{root}。可试：jili batches -w {root}"))
+    console.print(t(f"Workspace: {root}. Try:", f"工作区：{root}。可以试试："))
+    for cmd in (f"jili batches -w {root}", f"jili explain A00007 -p {POLICY} --period {MONTH} -w {root}",
+                f"JILI_LANG=en jili leaderboard -p {POLICY} --period {MONTH} -w {root}"):
+        console.print(f"  .venv/bin/{cmd}" if not cmd.startswith("JILI") else f"  {cmd.replace('jili', '.venv/bin/jili', 1)}")
     return ok
 
 
@@ -133,3 +138,50 @@ SELECT agent_id, count(*) AS answered, avg(talk_seconds)::DOUBLE AS aht,
 FROM interactions WHERE outcome = 'answered' AND agent_id IS NOT NULL AND agent_id NOT LIKE 'A0%'
 GROUP BY 1 ORDER BY 2 DESC
 """
+
+
+def _run_policy(ws: Workspace, as_json: bool) -> dict[str, object]:
+    """Run the R15 template on the generated month; show the board, one statement, the payout file."""
+    import shutil as sh
+
+    from jili.cli.incentives import TEMPLATES, write_payout
+    from jili.core.explain import render
+    from jili.core.periods import parse_period
+    from jili.io.policyfile import load_policy
+    from jili.web.ledger import do_run_policy
+
+    sh.copy(TEMPLATES / f"{POLICY}.yaml", ws.policies_dir / f"{POLICY}.yaml")
+    policy, problems = load_policy(ws.policies_dir / f"{POLICY}.yaml")
+    assert policy is not None, problems
+    period = parse_period(MONTH)
+    assert period is not None
+    outcome = do_run_policy(ws, policy, period, acting_user="demo")
+    payout = ws.root / f"payout-{MONTH}.xlsx"
+    write_payout(payout, policy, outcome.statements)
+    paid = [s for s in outcome.statements if s.eligible]
+    total = sum((s.total("bonus") for s in paid), start=paid[0].total("bonus") * 0) if paid else 0
+    tiers: dict[str, int] = {}
+    for s in paid:
+        for line in s.lines:
+            if line.rule_id == "quality_tier":
+                tiers[line.label.en.split(": ")[-1]] = tiers.get(line.label.en.split(": ")[-1], 0) + 1
+    summary = {"policy": POLICY, "period": MONTH, "agents": len(outcome.statements), "eligible": len(paid),
+               "bonus_total": str(total), "tiers": tiers, "payout": str(payout)}
+    if as_json:
+        return summary
+    console.rule(t(f"R15 service-quality bonus for {MONTH}", f"R15 服务质量奖：{MONTH}"))
+    console.print(t(f"{len(paid)} of {len(outcome.statements)} agents take part; bonus total {total:,} yuan; "
+                    f"tiers: {tiers}", f"{len(outcome.statements)} 名坐席中 {len(paid)} 名参加；奖金合计 {total:,} 元；"
+                    f"档位分布：{tiers}"))
+    board = sorted(paid, key=lambda s: (-s.total("bonus"), s.agent_id))[:5]
+    for i, s in enumerate(board, start=1):
+        console.print(f"  {i}. {s.agent_id} {s.name} {s.team}  {s.total('bonus'):>8} 元")
+    example = next((s for s in paid if len(s.lines) >= 2), paid[0] if paid else None)
+    if example is not None:
+        console.print(t("One agent's statement (jili explain):", "一名坐席的结算单（jili explain）："))
+        console.print(render(example, "zh" if t("en", "zh") == "zh" else "en", {"bonus": "元"}), markup=False, end="")
+    excluded = next((s for s in outcome.statements if not s.eligible), None)
+    if excluded is not None:
+        console.print(render(excluded, "zh" if t("en", "zh") == "zh" else "en"), markup=False, end="")
+    console.print(t(f"Payout sheet for payroll: {payout}", f"发放表（交薪资）：{payout}"))
+    return summary

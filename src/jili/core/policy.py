@@ -101,7 +101,8 @@ class Account:
     label: Label
 
     def round(self, value: Decimal) -> Decimal:
-        return value.quantize(Decimal(1).scaleb(-self.places), rounding=ROUNDING_MODES[self.rounding])
+        rounded = value.quantize(Decimal(1).scaleb(-self.places), rounding=ROUNDING_MODES[self.rounding])
+        return rounded.copy_abs() if rounded == 0 else rounded  # no "-0.00" on a statement
 
 
 @dataclass(frozen=True, slots=True)
