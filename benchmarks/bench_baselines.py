@@ -25,6 +25,7 @@ def duckdb_floor(files: dict[str, list[str]], month: str) -> dict[str, object]:
     start, end = _month(month)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     for fact, paths in files.items():
         con.execute(f"CREATE VIEW {fact} AS SELECT * FROM read_parquet({paths!r})")
     rng = f"BETWEEN TIMESTAMP '{start}' AND TIMESTAMP '{end}' - INTERVAL 1 MICROSECOND"

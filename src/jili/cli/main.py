@@ -293,7 +293,8 @@ def demo_run(
 
 
 def run() -> None:
-    import jili.cli.incentives  # noqa: F401 - registers run, explain, close, correct, export, leaderboard, whatif
+    import jili.cli.incentives
+    import jili.cli.qa  # noqa: F401 - registers the qa commands
 
     app()
 

@@ -114,6 +114,8 @@ def _choice(arr: pa.Array, column: Column, values: dict[str, str]) -> Converted:
 
 
 def _boolean(arr: pa.Array) -> Converted:
+    if pa.types.is_boolean(arr.type):
+        return Converted(arr, np.zeros(len(arr), bool))
     table: dict[str, bool] = {fold(w): True for w in BOOLEAN_TRUE}
     table.update({fold(w): False for w in BOOLEAN_FALSE})
     return _by_dictionary(arr, table, pa.bool_())
@@ -129,6 +131,8 @@ def _try_cast(arr: pa.Array, to: pa.DataType) -> pa.Array | None:
 
 def _integer(arr: pa.Array, column: Column) -> Converted:
     fast = _try_cast(arr, pa.int64())
+    if fast is None and not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
     if fast is not None:
         out = _mask(pc.less(fast, column.minimum)) if column.minimum is not None else None
         return Converted(fast, np.zeros(len(arr), bool), out_of_range=out)
@@ -146,6 +150,9 @@ def _integer(arr: pa.Array, column: Column) -> Converted:
 
 def _decimal(arr: pa.Array) -> Converted:
     fast = _try_cast(arr, DECIMAL_TYPE)
+    if fast is None and not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+        fast = _try_cast(arr, DECIMAL_TYPE)
     if fast is not None:
         return Converted(fast, np.zeros(len(arr), bool))
     arr = clean_text(arr, DEFAULT_NULLS)

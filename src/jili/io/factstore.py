@@ -31,6 +31,7 @@ def connect(batches: Mapping[str, Sequence[tuple[int, Path]]]) -> duckdb.DuckDBP
     view adds ``_batch_id`` so any figure can be traced to its batch and ``_row``.
     """
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # stdout belongs to the command (--json)
     con.execute("SET TimeZone = 'UTC'")
     for fact in FORMATS:
         files = list(batches.get(fact, ()))

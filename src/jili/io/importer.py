@@ -278,7 +278,8 @@ def _stage_source(request: ImportRequest, src: Source, uid: str, progress: Progr
                 if plan is None:
                     out[col.name] = pa.nulls(n, arrow_type(col))
                     continue
-                text = _source_text(chunk, plan, base_nulls, trim=col.type == ColumnType.TEXT or not src.nulls_applied)
+                text = _source_text(chunk, plan, base_nulls, trim=col.type == ColumnType.TEXT or not src.nulls_applied,
+                                    target=col)
                 values = dict(plan.rule.values)
                 conv = convert(text, col, tz=tz, formats=plan.rule.formats, values=values)
                 naive += conv.naive
@@ -436,7 +437,22 @@ def _bad_for(tally: _Tally, column: str, rows: np.ndarray) -> np.ndarray:
     return np.isin(rows, np.array([first, *more], dtype=np.int64))
 
 
-def _source_text(chunk: pa.Table, plan: _Plan, nulls: tuple[str, ...], trim: bool) -> pa.Array:
+def _as_source(arr: pa.Array, target: Column) -> pa.Array:
+    """Typed columns (Parquet) stay typed where the target takes them as they are; others become text."""
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return arr
+    native = {
+        ColumnType.TIMESTAMP: pa.types.is_timestamp, ColumnType.DATE: pa.types.is_date,
+        ColumnType.INTEGER: pa.types.is_integer, ColumnType.BOOLEAN: pa.types.is_boolean,
+        ColumnType.DECIMAL: lambda t: pa.types.is_integer(t) or pa.types.is_decimal(t),
+    }.get(target.type)
+    if native is not None and native(arr.type):
+        return arr
+    return pc.cast(arr, pa.string())
+
+
+def _source_text(chunk: pa.Table, plan: _Plan, nulls: tuple[str, ...], trim: bool,
+                 target: Column) -> pa.Array:
     """The source cells of one column, nulls applied. Untrimmed cells are fine for the other types:
     a padded number or time fails the plain cast and takes the general parser, which trims."""
     rule = plan.rule
@@ -444,9 +460,9 @@ def _source_text(chunk: pa.Table, plan: _Plan, nulls: tuple[str, ...], trim: boo
     if rule.constant is not None and not plan.indices:
         return pa.array([rule.constant] * n, pa.string())
     all_nulls = nulls + rule.null_values
-    columns = [chunk.column(f"c{i}").combine_chunks() for i in plan.indices]
+    columns = [_as_source(chunk.column(f"c{i}").combine_chunks(), target) for i in plan.indices]
     if trim or rule.null_values:
-        columns = [clean_text(c, all_nulls) for c in columns]
+        columns = [clean_text(c, all_nulls) if pa.types.is_string(c.type) else c for c in columns]
     parts = columns
     if len(parts) == 1:
         return parts[0]
@@ -473,6 +489,7 @@ def _key_problems(new_keys: pa.Table, fmt: FactFormat, src: Source,
     keys = parts[0] if len(parts) == 1 else f"[{', '.join(parts)}]"
     key_names = ", ".join(fmt.natural_key)
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     problems: list[Problem] = []
     try:
         con.register("new_keys", new_keys)

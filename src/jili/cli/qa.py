@@ -1,0 +1,221 @@
+"""``jili qa``: sample, score, intervals, calibrate."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from jili.cli.incentives import PeriodOpt, resolve_period
+from jili.cli.main import JsonOpt, WorkspaceOpt, app, open_workspace
+from jili.cli.output import console, emit_json, print_problems, t
+from jili.io.workspace import Workspace
+
+qa_app = typer.Typer(help="Quality monitoring: sampling, scoring, intervals, calibration / 质检", no_args_is_help=True)
+app.add_typer(qa_app, name="qa")
+SCORECARDS = Path(__file__).resolve().parents[1] / "templates" / "scorecards"
+TzOpt = Annotated[str | None, typer.Option(help="Local timezone of the calls (default: the workspace's) / 时区")]
+
+
+def _facts(ws: Workspace):
+    from jili.io.factstore import connect
+    from jili.web.actions import active_batches
+
+    batches: dict[str, list[tuple[int, Path]]] = defaultdict(list)
+    for b in active_batches():
+        batches[b.fact].append((b.pk, ws.root / b.parquet_path))
+    return connect(batches)
+
+
+@qa_app.command("sample")
+def qa_sample(period: PeriodOpt,
+              per_agent: Annotated[int, typer.Option(help="Calls per agent (R3: 15) / 每人抽取数")] = 15,
+              seed: Annotated[int, typer.Option(help="Random seed: same seed, same sample / 随机种子")] = 1,
+              long_calls: Annotated[int, typer.Option(help="Quota of the longest calls / 超长通话配额")] = 1,
+              repeat_callers: Annotated[int, typer.Option(help="Quota of repeat callers / 重复来电配额")] = 1,
+              low_csat: Annotated[int, typer.Option(help="Quota of low-CSAT calls / 低满意度配额")] = 1,
+              complaints: Annotated[int, typer.Option(help="Quota of calls with a complaint / 投诉配额")] = 1,
+              timezone: TzOpt = None,
+              out: Annotated[Path | None, typer.Option(help="Write the picks as CSV / 输出抽样清单")] = None,
+              workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """Draw the period's sample: stratified, targeted, reproducible, every pick with its reason. / 抽样。"""
+    ws = open_workspace(workspace, as_json)
+    per = resolve_period(period, as_json)
+    from jili.io.qa_data import calls_for_sampling
+    from jili.qa.sampling import Plan, Target, sample
+
+    targets = tuple(Target(r, q) for r, q in (("complaint", complaints), ("low_csat", low_csat),
+                                               ("repeat_caller", repeat_callers), ("long", long_calls)) if q > 0)
+    result = sample(calls_for_sampling(_facts(ws), per, timezone or ws.timezone),
+                    Plan(per_agent=per_agent, targets=targets, seed=seed))
+    rows = [(r.agent_id, p.call.interaction_id, p.call.local_start, p.call.seconds, p.stratum, p.reason_en, p.reason_zh)
+            for r in result for p in r.picks]
+    if out is not None:
+        with out.open("w", newline="", encoding="utf-8-sig") as fh:
+            w = csv.writer(fh)
+            w.writerow(["agent_id", "interaction_id", "local_start", "seconds", "stratum", "reason", "原因"])
+            w.writerows(rows)
+    if as_json:
+        emit_json({"ok": True, "period": per.label, "seed": seed, "agents": [
+            {"agent_id": r.agent_id, "eligible": r.eligible, "excluded": r.excluded,
+             "picks": [{"interaction_id": p.call.interaction_id, "stratum": p.stratum, "reason": p.reason_en,
+                        "reason_zh": p.reason_zh} for p in r.picks]} for r in result]})
+        return
+    table = Table(title=t(f"Sample for {per.label} (seed {seed})", f"{per.label} 抽样（种子 {seed}）"))
+    for head in (t("agent", "坐席"), t("eligible", "可抽"), t("picked", "抽取"), t("targeted", "定向"),
+                 t("excluded", "排除"), t("strata", "覆盖层")):
+        table.add_column(head, justify="right")
+    for r in result:
+        targeted = sum(1 for p in r.picks if p.reason_en.startswith("targeted"))
+        table.add_row(r.agent_id, str(r.eligible), str(len(r.picks)), str(targeted),
+                      ", ".join(f"{k} {v}" for k, v in r.excluded.items()), str(len({p.stratum for p in r.picks})))
+    console.print(table)
+    if out is not None:
+        console.print(t(f"Picks with their reasons: {out}", f"抽样清单及原因：{out}"))
+
+
+def _score_all(ws: Workspace, period: str, as_json: bool, timezone: str | None):
+    from jili.io.qa_data import evaluations_with_items
+    from jili.io.scorecardfile import load_scorecards
+    from jili.qa.scorecard import version_for
+    from jili.qa.scoring import score
+
+    per = resolve_period(period, as_json)
+    cards, problems = load_scorecards([SCORECARDS, ws.root / "scorecards"])
+    scored = []
+    for ev in evaluations_with_items(_facts(ws), per, timezone or ws.timezone):
+        if not ev["answers"]:
+            continue  # an evaluation exported with its total only
+        card = version_for(cards, str(ev["scorecard"]), ev["day"])  # type: ignore[arg-type]
+        if card is None:
+            from jili.core.problems import Problem, Severity
+
+            problems.append(Problem(Severity.ERROR, "unknown_scorecard", ev["where"],  # type: ignore[arg-type]
+                                    f"No version of scorecard {ev['scorecard']!r} is in force on {ev['day']}.",
+                                    f"{ev['day']} 没有生效的评分表 {ev['scorecard']!r}。",
+                                    fix="Put the scorecard file in the workspace's scorecards/ folder."))
+            continue
+        result, found = score(card, ev["answers"], ev["where"])  # type: ignore[arg-type]
+        problems.extend(found)
+        if result is not None:
+            scored.append((ev, result))
+    return per, scored, problems
+
+
+@qa_app.command("score")
+def qa_score(period: PeriodOpt, timezone: TzOpt = None,
+             out: Annotated[Path | None, typer.Option(help="Scored evaluations as CSV (import with "
+                                                         "--format evaluations --supersede) / 输出")] = None,
+             workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """Check and score evaluations against their scorecard versions; R4 accuracy per agent. / 评分与准确率。"""
+    ws = open_workspace(workspace, as_json)
+    from jili.qa.accuracy import accuracy
+
+    per, scored, problems = _score_all(ws, period, as_json, timezone)
+    by_agent: dict[str, list] = defaultdict(list)
+    for ev, s in scored:
+        by_agent[str(ev["agent_id"])].append(s)
+    if out is not None:
+        with out.open("w", newline="", encoding="utf-8-sig") as fh:
+            w = csv.writer(fh)
+            w.writerow(["evaluation_id", "interaction_id", "agent_id", "scorecard", "scorecard_version", "source",
+                        "evaluator", "call_at", "evaluated_at", "score", "fatal", "nonfatal_errors", "opportunities"])
+            for ev, s in scored:
+                w.writerow([ev["evaluation_id"], ev["interaction_id"] or "", ev["agent_id"], s.scorecard, s.version,
+                            ev["source"], ev["evaluator"] or "", ev["day"], ev["day"], s.total, s.fatal,
+                            s.nonfatal_errors, s.opportunities])
+    acc = {a: accuracy(v) for a, v in by_agent.items()}
+    if as_json:
+        emit_json({"ok": not any(p.is_error for p in problems), "period": per.label, "scored": len(scored),
+                   "problems": [p.as_json() for p in problems],
+                   "agents": [{"agent_id": a, "calls": x.calls, "fatal_accuracy": str(x.fatal_accuracy),
+                               "nonfatal_accuracy": str(x.nonfatal_accuracy), "meets_targets": x.meets_targets}
+                              for a, x in sorted(acc.items())]})
+        return
+    console.print(t(f"{len(scored)} evaluations scored; {sum(p.is_error for p in problems)} refused",
+                    f"已评分 {len(scored)} 份；{sum(p.is_error for p in problems)} 份被拒"))
+    print_problems(problems, limit=20)
+    table = Table(title=t("R4 accuracy", "R4 准确率"))
+    for head in (t("agent", "坐席"), t("calls", "通话"), t("fatal acc.", "致命准确率"), t("non-fatal acc.", "非致命准确率"),
+                 t("targets", "达标")):
+        table.add_column(head, justify="right")
+    for a, x in sorted(acc.items()):
+        table.add_row(a, str(x.calls), f"{x.fatal_accuracy:.1%}" if x.fatal_accuracy is not None else "—",
+                      f"{x.nonfatal_accuracy:.1%}" if x.nonfatal_accuracy is not None else "—",
+                      {True: "✔", False: "✘", None: "—"}[x.meets_targets])
+    console.print(table)
+
+
+@qa_app.command("intervals")
+def qa_intervals(period: PeriodOpt,
+                 thresholds: Annotated[str, typer.Option(help="Tier thresholds, e.g. R15's 95,90,85 / 档位阈值")] = "95,90,85",
+                 source: Annotated[str | None, typer.Option(help="Only this QA source / 仅此来源")] = None,
+                 timezone: TzOpt = None, workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """Each agent's QA score with its 95 % interval; says when a tier decision is not clear. / 置信区间。"""
+    ws = open_workspace(workspace, as_json)
+    per = resolve_period(period, as_json)
+    from jili.qa.stats import mean_interval
+
+    tz = timezone or ws.timezone
+    local = f"timezone('{tz}', coalesce(call_at, evaluated_at))"
+    where = f"AND source = '{source}'" if source else ""
+    rows = _facts(ws).execute(f"""
+        SELECT agent_id, list(score) FROM evaluations WHERE score IS NOT NULL {where}
+          AND {local} >= TIMESTAMP '{per.start}' AND {local} < TIMESTAMP '{per.end}' GROUP BY 1 ORDER BY 1""").fetchall()
+    limits = [float(x) for x in thresholds.split(",") if x.strip()]
+    report = []
+    for agent, scores in rows:
+        interval = mean_interval([Decimal(s) for s in scores])
+        if interval is None:
+            continue
+        report.append((agent, interval, interval.unclear_thresholds(limits)))
+    if as_json:
+        emit_json({"ok": True, "period": per.label, "thresholds": limits, "agents": [
+            {"agent_id": a, "n": i.n, "mean": round(i.mean, 2), "low": round(i.low, 2), "high": round(i.high, 2),
+             "unclear": u} for a, i, u in report]})
+        return
+    unclear = [r for r in report if r[2]]
+    console.print(t(f"{len(unclear)} of {len(report)} agents have a tier decision that the sample cannot settle "
+                    f"(the 95 % interval contains a threshold)",
+                    f"{len(report)} 名坐席中 {len(unclear)} 名的档位判定在统计上不明确（95% 置信区间跨越阈值）"))
+    table = Table()
+    for head in (t("agent", "坐席"), "n", t("mean", "均分"), t("95 % interval", "95% 区间"), t("unclear at", "不明确的阈值")):
+        table.add_column(head, justify="right")
+    for a, i, u in report:
+        table.add_row(a, str(i.n), f"{i.mean:.1f}", f"{i.low:.1f} – {i.high:.1f}", ", ".join(f"{x:g}" for x in u))
+    console.print(table)
+
+
+@qa_app.command("calibrate")
+def qa_calibrate(period: PeriodOpt, timezone: TzOpt = None, workspace: WorkspaceOpt = None,
+                 as_json: JsonOpt = False) -> None:
+    """Agreement between evaluators on calls they all scored; who is lenient or severe. / 校准。"""
+    ws = open_workspace(workspace, as_json)
+    per = resolve_period(period, as_json)
+    from jili.io.qa_data import ratings_for_calibration
+    from jili.qa.calibration import calibrate
+
+    ratings = ratings_for_calibration(_facts(ws), per, timezone or ws.timezone)
+    report = calibrate(ratings)
+    if as_json:
+        emit_json({"ok": True, "calls": report.calls, "evaluators": report.evaluators, "alpha": report.alpha,
+                   "icc": report.icc, "within_5": report.within_5, "reliable": report.reliable,
+                   "bias": [{"evaluator": b.evaluator, "calls": b.calls, "mean": b.bias.mean, "low": b.bias.low,
+                             "high": b.bias.high, "verdict": b.verdict} for b in report.evaluators_bias],
+                   "items": [{"item": i.item, "alpha": i.alpha, "mean_spread": i.mean_abs_diff} for i in report.items]})
+        return
+    alpha = "—" if report.alpha is None else f"{report.alpha:.3f}"
+    console.print(t(f"{report.calls} calls scored by {report.evaluators} evaluators: Krippendorff's alpha {alpha} "
+                    f"({'reliable' if report.reliable else 'below 0.8'}), ICC(2,1) "
+                    f"{report.icc if report.icc is None else round(report.icc, 3)}, {report.within_5:.0%} within ±5",
+                    f"{report.calls} 通电话、{report.evaluators} 名质检员：Krippendorff α = {alpha}"
+                    f"（{'可靠' if report.reliable else '低于 0.8'}），ICC(2,1) = "
+                    f"{report.icc if report.icc is None else round(report.icc, 3)}，±5 分以内 {report.within_5:.0%}"))
+    words = {"lenient": t("lenient", "偏宽"), "severe": t("severe", "偏严"), "in line": t("in line", "一致")}
+    for b in report.evaluators_bias:
+        console.print(f"  {b.evaluator:<10} {b.bias.mean:+.2f} ({b.bias.low:+.2f} … {b.bias.high:+.2f})  {words[b.verdict]}")

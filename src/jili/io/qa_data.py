@@ -1,0 +1,100 @@
+"""QA inputs from the facts: calls for sampling, evaluations and their items, calibration sets."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from decimal import Decimal
+
+import duckdb
+
+from jili.core.periods import Period
+from jili.core.problems import Location
+from jili.qa.calibration import Rating
+from jili.qa.sampling import Call
+from jili.qa.scoring import Answer
+
+
+def calls_for_sampling(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[Call]:
+    """Answered calls of the period with an agent; flags: repeat_caller (the customer called
+    again that period), low_csat (a survey at the bottom of its scale), complaint (an incident
+    on the call)."""
+    local = f"timezone('{tz}', offered_at)"
+    rows = con.execute(f"""
+        WITH calls AS (
+            SELECT interaction_id, agent_id, {local} AS t, coalesce(talk_seconds, 0) AS secs,
+                   coalesce(queue, '') AS queue, coalesce(is_test, false) AS is_test, customer_id
+            FROM interactions
+            WHERE outcome IN ('answered', 'transferred') AND agent_id IS NOT NULL
+              AND {local} >= TIMESTAMP '{period.start}' AND {local} < TIMESTAMP '{period.end}'),
+        repeat AS (SELECT customer_id FROM calls WHERE customer_id IS NOT NULL GROUP BY 1 HAVING count(*) > 1),
+        low AS (SELECT DISTINCT interaction_id FROM surveys
+                WHERE rating <= coalesce(scale_min, 1) AND interaction_id IS NOT NULL),
+        bad AS (SELECT DISTINCT interaction_id FROM incidents WHERE kind LIKE '%complaint' AND interaction_id IS NOT NULL)
+        SELECT c.interaction_id, c.agent_id, c.t, c.secs, c.queue, c.is_test,
+               r.customer_id IS NOT NULL, l.interaction_id IS NOT NULL, b.interaction_id IS NOT NULL
+        FROM calls c LEFT JOIN repeat r USING (customer_id) LEFT JOIN low l USING (interaction_id)
+        LEFT JOIN bad b USING (interaction_id)""").fetchall()
+    out = []
+    for iid, agent, t, secs, queue, is_test, repeat, low, complaint in rows:
+        flags = tuple(f for f, on in (("repeat_caller", repeat), ("low_csat", low), ("complaint", complaint)) if on)
+        out.append(Call(iid, agent, t, int(secs), queue, bool(is_test), flags))
+    return out
+
+
+def evaluations_with_items(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[dict[str, object]]:
+    """Evaluations of calls in the period, each with its item answers (with their source rows)."""
+    local = f"timezone('{tz}', coalesce(call_at, evaluated_at))"
+    heads = con.execute(f"""
+        SELECT e.evaluation_id, e.agent_id, e.scorecard, e.source, e.evaluator, e.interaction_id,
+               CAST({local} AS DATE) AS day, e.score, e.fatal, e._batch_id, e._row
+        FROM evaluations e WHERE {local} >= TIMESTAMP '{period.start}' AND {local} < TIMESTAMP '{period.end}'
+        ORDER BY e.evaluation_id""").fetchall()
+    items: dict[str, list[Answer]] = defaultdict(list)
+    for eid, item, score, occ, na, fatal, serious, batch, row in con.execute(
+            "SELECT evaluation_id, item_id, score, occurrences, not_applicable, fatal, serious, _batch_id, _row "
+            "FROM evaluation_items ORDER BY evaluation_id, _row").fetchall():
+        items[eid].append(Answer(item, Decimal(score) if score is not None else None, occ, bool(na), bool(fatal),
+                                 bool(serious), Location(f"evaluation_items batch {batch}", row=row)))
+    return [{"evaluation_id": h[0], "agent_id": h[1], "scorecard": h[2], "source": h[3], "evaluator": h[4],
+             "interaction_id": h[5], "day": h[6], "score": h[7], "fatal": h[8],
+             "where": Location(f"evaluations batch {h[9]}", row=h[10]), "answers": items.get(h[0], [])}
+            for h in heads]
+
+
+def ratings_for_calibration(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[Rating]:
+    """Scores of calls that two or more evaluators scored in the period."""
+    local = f"timezone('{tz}', coalesce(call_at, evaluated_at))"
+    rows = con.execute(f"""
+        WITH e AS (SELECT * FROM evaluations WHERE interaction_id IS NOT NULL AND score IS NOT NULL
+                   AND {local} >= TIMESTAMP '{period.start}' AND {local} < TIMESTAMP '{period.end}'),
+             shared AS (SELECT interaction_id FROM e GROUP BY 1 HAVING count(DISTINCT evaluator) >= 2)
+        SELECT e.interaction_id, e.evaluator, e.score, e.evaluation_id FROM e JOIN shared USING (interaction_id)
+        ORDER BY 1, 2""").fetchall()
+    items: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for eid, item, score in con.execute("SELECT evaluation_id, item_id, score FROM evaluation_items "
+                                        "WHERE score IS NOT NULL").fetchall():
+        items[eid].append((item, float(score)))
+    return [Rating(call, str(ev), float(score), tuple(items.get(eid, ()))) for call, ev, score, eid in rows]
+
+
+def calibration_set(calls: int = 40, evaluators: int = 5, lenient: str = "QA3", bias: float = 4.0,
+                    noise: float = 2.0, seed: int = 5) -> list[Rating]:
+    """A calibration session: every evaluator scores the same calls; one is lenient by ``bias``."""
+    rng = random.Random(seed)
+    names = [f"QA{i + 1}" for i in range(evaluators)]
+    out = []
+    for c in range(calls):
+        truth = rng.uniform(70, 98)
+        greeting_truth = rng.choice([0, 1])
+        for ev in names:
+            shift = bias if ev == lenient else 0.0
+            total = max(0.0, min(100.0, truth + shift + rng.gauss(0, noise)))
+            greeting = greeting_truth if rng.random() > 0.05 else 1 - greeting_truth
+            tone = max(0.0, min(10.0, truth / 10 + rng.gauss(0, 2.5)))  # an item evaluators read differently
+            out.append(Rating(f"C{c + 1:03d}", ev, round(total, 1), (("greeting", float(greeting)),
+                                                                      ("tone", round(tone, 1)))))
+    return out
+
+
+__all__ = ["calibration_set", "calls_for_sampling", "evaluations_with_items", "ratings_for_calibration"]

@@ -1,0 +1,158 @@
+"""Load scorecard files (YAML); every problem with file:line, all at once. See docs/scorecards.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from jili.core.problems import Location, Problem, Severity, suggest
+from jili.io.yamlfile import YamlDocument, load_yaml
+from jili.qa.scorecard import FatalPolicy, Item, ItemKind, NaPolicy, ScoreBand, Scorecard
+
+Keys = tuple[str | int, ...]
+
+
+def _label(value: Any, default: str) -> tuple[str, str]:
+    """'中文 / English' or {zh, en} -> (en, zh)."""
+    if isinstance(value, dict):
+        en = str(value.get("en", value.get("zh", default)))
+        return en, str(value.get("zh", en))
+    if isinstance(value, str) and " / " in value:
+        left, right = value.split(" / ", 1)
+        return (right, left) if any("\u4e00" <= c <= "\u9fff" for c in left) else (left, right)
+    text = default if value is None else str(value)
+    return text, text
+
+
+def load_scorecard(path: Path) -> tuple[Scorecard | None, list[Problem]]:
+    doc, problems = load_yaml(path)
+    if doc is None:
+        return None, problems
+    problems = []
+
+    def err(keys: Keys, code: str, en: str, zh: str, fix: str = "") -> None:
+        problems.append(Problem(Severity.ERROR, code, doc.location(keys), en, zh, fix=fix))
+
+    def num(value: Any, keys: Keys) -> Decimal:
+        try:
+            if isinstance(value, bool):
+                raise InvalidOperation
+            return Decimal(str(value))
+        except InvalidOperation:
+            err(keys, "not_a_number", f"Expected a number, found {value!r}.", f"应为数字，实际为 {value!r}。")
+            return Decimal(0)
+
+    data = doc.data if isinstance(doc.data, dict) else {}
+    allowed = {"scorecard", "name", "version", "effective", "desk", "base", "na", "fatal", "sections", "notes"}
+    for key in data:
+        if key not in allowed:
+            en, zh = suggest(str(key), allowed)
+            err((key,), "unknown_field", f"Unknown field '{key}'.{en}", f"未知字段 '{key}'。{zh}")
+    if "scorecard" not in data:
+        err((), "missing_field", "A scorecard needs 'scorecard' (its id).", "评分表缺少 scorecard（编号）。")
+    try:
+        na = NaPolicy(str(data.get("na", "rescale")))
+    except ValueError:
+        err(("na",), "bad_value", f"na: {data.get('na')!r} — use rescale or full_marks.", "na 只能是 rescale 或 full_marks。")
+        na = NaPolicy.RESCALE
+    try:
+        fatal = FatalPolicy(str(data.get("fatal", "zero")))
+    except ValueError:
+        err(("fatal",), "bad_value", f"fatal: {data.get('fatal')!r} — use zero or fail_call.",
+            "fatal 只能是 zero 或 fail_call。")
+        fatal = FatalPolicy.ZERO
+    eff = data.get("effective") or {}
+    items: list[Item] = []
+    seen: set[str] = set()
+    for si, section in enumerate(data.get("sections") or []):
+        sid = str(section.get("id", f"section{si + 1}"))
+        for ii, raw in enumerate(section.get("items") or []):
+            keys: Keys = ("sections", si, "items", ii)
+            item = _item(raw, sid, keys, err, num)
+            if item is None:
+                continue
+            if item.id in seen:
+                err((*keys, "id"), "duplicate_item", f"Item id '{item.id}' is used twice.", f"评分项编号 '{item.id}' 重复。")
+            seen.add(item.id)
+            items.append(item)
+    if not items:
+        err(("sections",), "no_items", "The scorecard has no items.", "评分表没有评分项。")
+    if problems:
+        return None, problems
+    name_en, name_zh = _label(data.get("name"), str(data["scorecard"]))
+    return Scorecard(
+        id=str(data["scorecard"]), version=str(data.get("version", "1")), name_en=name_en, name_zh=name_zh,
+        effective_from=_date(eff.get("from")), effective_to=_date(eff.get("to")),
+        desk=str(data["desk"]) if data.get("desk") is not None else None,
+        base=Decimal(str(data.get("base", 0))), na=na, fatal=fatal, items=tuple(items), source=str(path)), []
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _item(raw: Any, section: str, keys: Keys, err: Any, num: Any) -> Item | None:
+    if not isinstance(raw, dict) or "id" not in raw:
+        err(keys, "bad_item", "An item needs an id and a kind.", "评分项须有 id 与 kind。")
+        return None
+    try:
+        kind = ItemKind(str(raw.get("kind", "")))
+    except ValueError:
+        en, zh = suggest(str(raw.get("kind")), [k.value for k in ItemKind])
+        err((*keys, "kind"), "bad_item_kind", f"Unknown item kind {raw.get('kind')!r}.{en}", f"未知评分项类型。{zh}",
+            fix=f"Kinds: {', '.join(k.value for k in ItemKind)}.")
+        return None
+    allowed = {"id", "kind", "name", "points", "max", "bands", "levels", "serious_factor", "max_occurrences", "na_allowed"}
+    for key in raw:
+        if key not in allowed:
+            en, zh = suggest(str(key), allowed)
+            err((*keys, key), "unknown_field", f"Unknown field '{key}'.{en}", f"未知字段 '{key}'。{zh}")
+    name_en, name_zh = _label(raw.get("name"), str(raw["id"]))
+    bands: list[ScoreBand] = []
+    for bi, b in enumerate(raw.get("bands") or []):
+        low, high = num(b.get("from"), (*keys, "bands", bi)), num(b.get("to"), (*keys, "bands", bi))
+        if low > high:
+            err((*keys, "bands", bi), "bad_band", f"Band {low}–{high} runs backwards.", f"分段 {low}–{high} 上下限颠倒。")
+        en, zh = _label(b.get("label"), f"{low}–{high}")
+        bands.append(ScoreBand(low, high, en, zh))
+    ordered = sorted(bands, key=lambda b: b.low)
+    for a, b in pairwise(ordered):
+        if b.low <= a.high:
+            err((*keys, "bands"), "overlapping_bands", f"Bands {a.low}–{a.high} and {b.low}–{b.high} overlap.",
+                f"分段 {a.low}–{a.high} 与 {b.low}–{b.high} 重叠。")
+    levels = tuple(sorted(num(k, (*keys, "levels")) for k in (raw.get("levels") or {})))
+    if kind == ItemKind.BANDED:
+        if not bands:
+            err(keys, "missing_field", f"Banded item '{raw['id']}' needs bands.", f"分段项 '{raw['id']}' 需要 bands。")
+            return None
+        points = max(b.high for b in bands)
+    elif kind in (ItemKind.YES_NO, ItemKind.DEDUCTION, ItemKind.BONUS):
+        points = num(raw.get("points", 1), (*keys, "points"))
+    elif kind == ItemKind.SCALE:
+        points = num(raw.get("max", max(levels) if levels else 5), (*keys, "max"))
+    else:
+        points = Decimal(0)
+    return Item(str(raw["id"]), section, kind, name_en, name_zh, points, tuple(ordered), levels,
+                num(raw.get("serious_factor", 1), (*keys, "serious_factor")),
+                int(raw["max_occurrences"]) if raw.get("max_occurrences") is not None else None,
+                bool(raw.get("na_allowed", True)))
+
+
+def load_scorecards(folders: list[Path]) -> tuple[list[Scorecard], list[Problem]]:
+    cards: list[Scorecard] = []
+    problems: list[Problem] = []
+    for folder in folders:
+        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+            card, found = load_scorecard(path)
+            problems.extend(found)
+            if card is not None:
+                cards.append(card)
+    return cards, problems
+
+
+__all__ = ["Location", "YamlDocument", "load_scorecard", "load_scorecards"]
