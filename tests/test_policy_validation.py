@@ -113,3 +113,11 @@ def test_the_checker_never_crashes(composed, noise):
 def test_deeply_nested_expression_is_refused_not_crashed():
     expr, problems = parse("(" * 500 + "1" + ")" * 500, KNOWN, Location("p.yaml", 1))
     assert expr is None and problems[0].code == "expression_too_complex"
+
+
+def test_a_bare_list_is_refused_not_crashed():
+    for text in ("()", "(1, 2)", "qa_avg + (1, 2)"):
+        expr, problems = parse(text, KNOWN, Location("p.yaml", 1))
+        assert expr is None and problems, text
+    expr, problems = parse("status in ('regular', 'probation')", KNOWN, Location("p.yaml", 1))
+    assert expr is not None and problems == []

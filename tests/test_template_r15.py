@@ -112,3 +112,29 @@ def test_cap_keeps_the_bonus_at_zero(statements):
 def test_no_negative_zero_on_a_statement(statements):
     line = next(ln for ln in statements["A11"].lines if ln.rule_id == "hours_short")  # 7 h short: −10 × 0
     assert str(line.amount) == "0.00" and line.reason_en.endswith("→ 0.00")
+
+
+def test_statement_says_when_the_tier_is_not_statistically_clear(tmp_path):
+    # Five internal and five carrier evaluations each. A: mean 95.0 with a wide spread — is it really
+    # ≥ 95 (excellent) or < 95 (good)? The sample cannot tell, and the statement says so. B: the same
+    # mean, tightly scored: clear.
+    policy, _ = load_policy(TEMPLATE)
+    assert policy is not None
+    wide = ["90", "99", "93", "97", "96"]
+    tight = ["95", "95", "95", "95", "95"]
+    rows = []
+    for agent_id, scores in (("A", wide), ("B", tight)):
+        for i, sc in enumerate(scores):
+            for source in ("internal", "carrier"):
+                rows.append({"evaluation_id": f"{agent_id}{source}{i}", "agent_id": agent_id, "scorecard": "sq",
+                             "source": source, "call_at": at(f"2025-03-{i + 3:02d}"),
+                             "evaluated_at": at(f"2025-03-{i + 4:02d}"), "score": sc})
+    con = facts(tmp_path, evaluations=rows, attendance=[hours("A", "176"), hours("B", "176")])
+    result, _ = run(policy, build_inputs(con, policy, MARCH, [agent("A"), agent("B")]))
+    a, b = result
+    assert a.total("bonus") == Decimal("300.00") and b.total("bonus") == Decimal("300.00")  # both exactly 95.0
+    assert len(a.notes) == 1
+    # sd of 90, 99, 93, 97, 96 is √12.5; se √2.5 per source; qa_avg's se √(2.5 + 2.5) / 2 = 1.118; ± 1.96 × 1.118
+    assert a.notes[0].en.startswith("quality_tier: qa_avg = 95, 95 % interval 92.8–97.2, which contains the threshold 95")
+    assert "现有抽样无法判定" in a.notes[0].zh
+    assert b.notes == ()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from jili.core.expr import EvalError, Expr, Value, evaluate, truth
+from jili.core.expr import EvalError, Expr, Value, evaluate, standard_error, thresholds, truth
 from jili.core.periods import Period, period_of
 from jili.core.policy import (
     BandsRule,
@@ -35,6 +35,8 @@ from jili.core.policy import (
 from jili.core.statement import Flag, Line, Rank, Statement
 
 Env = dict[str, Value]
+SE_SUFFIX = "__se"  # a metric's standard error, when it is the mean of a sample (QA scores)
+Z95 = Decimal("1.96")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,9 @@ def derive(policy: Policy, values: dict[str, Env], previous: Mapping[int, dict[s
         if isinstance(metric, DerivedMetric):
             for env in values.values():
                 env[metric.name] = _safe(metric.expr, env)
+                se = standard_error(metric.expr.node, env, SE_SUFFIX)
+                if se:
+                    env[metric.name + SE_SUFFIX] = se
         elif isinstance(metric, PreviousMetric):
             prev = previous.get(metric.back, {})
             for agent, env in values.items():
@@ -186,6 +191,7 @@ def run(policy: Policy, inputs: Inputs) -> tuple[list[Statement], list[RunProble
         for line in agent_lines:
             totals[line.account] += line.amount
         agent_lines, balances, level = _ledger(policy, agent, label, env, agent_lines, totals, inputs)
+        notes = _uncertain(policy, env, agent_lines)
         statements.append(Statement(
             agent_id=agent, name=str(env.get("name") or ""), team=str(env.get("team") or ""), period=label,
             policy_id=policy.id, policy_version=policy.version, eligible=agent not in ineligible,
@@ -193,7 +199,7 @@ def run(policy: Policy, inputs: Inputs) -> tuple[list[Statement], list[RunProble
             ranks=tuple(ranks.get(agent, ())),
             totals=tuple(sorted((a, policy.accounts[a].round(v)) for a, v in totals.items())),
             level=level, balances=balances,
-            metrics=tuple((m.name, env.get(m.name)) for m in policy.metrics)))
+            metrics=tuple((m.name, env.get(m.name)) for m in policy.metrics), notes=notes))
     return statements, problems
 
 
@@ -472,3 +478,36 @@ def _ledger(policy: Policy, agent: str, period: str, env: Env, lines: list[Line]
                 level = step.name
     return lines, tuple(sorted(balances.items())), level
 
+
+
+def _uncertain(policy: Policy, env: Env, lines: list[Line]) -> tuple[Label, ...]:
+    """Where a tier or band decision compares a sampled metric with a threshold that lies inside
+    the metric's 95 % interval, the sample cannot tell which side the agent is on: say so."""
+    fired = {ln.rule_id for ln in lines}
+    notes: list[Label] = []
+    seen: set[tuple[str, Decimal]] = set()
+    for rule in policy.rules:
+        if rule.head.id not in fired or not isinstance(rule, TiersRule | BandsRule):
+            continue
+        pairs: list[tuple[str, Decimal]] = []
+        if isinstance(rule, TiersRule):
+            for tier in rule.tiers:
+                if tier.when is not None:
+                    pairs += thresholds(tier.when.node)
+        else:
+            for name in rule.value.names:
+                pairs += [(name, edge) for b in rule.bands for edge in (b.lower, b.upper) if edge is not None]
+        for name, limit in pairs:
+            value, se = env.get(name), env.get(name + SE_SUFFIX)
+            if (name, limit) in seen or not isinstance(value, Decimal) or not isinstance(se, Decimal) or se == 0:
+                continue
+            seen.add((name, limit))
+            low, high = value - Z95 * se, value + Z95 * se
+            if low < limit < high:
+                v, lo, hi = (_fmt(x.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)) for x in (value, low, high))
+                notes.append(Label(
+                    f"{rule.head.id}: {name} = {v}, 95 % interval {lo}–{hi}, which contains the threshold {_fmt(limit)}: "
+                    "the sample cannot tell on which side of it the agent is. More evaluations would settle it.",
+                    f"{rule.head.id}：{name} = {v}，95% 置信区间 {lo}–{hi} 包含阈值 {_fmt(limit)}，"
+                    "现有抽样无法判定坐席位于阈值哪一侧，增加质检量可以确定。"))
+    return tuple(notes)

@@ -104,9 +104,20 @@ def parse(text: str | int | float, known: Mapping[str, str], where: Location,
         return None, problems
     checked = cast(exp.Expression, node)
     problems.extend(_type_problems(checked, known, where, source))
+    for tup in checked.find_all(exp.Tuple):
+        if not isinstance(tup.parent, exp.In):
+            problems.append(_problem(where, "forbidden_construct", f"The {what} {source!r} has a list where a value is "
+                                     "expected; lists belong after 'in'.", f"{what} {source!r} 中的列表只能用在 in 之后。",
+                                     "Write a single value, or x in (a, b)."))
+            break
     if problems:
         return None, problems
-    return Expr(source, checked, tuple(names), compile_node(checked)), []
+    try:
+        fn = compile_node(checked)
+    except EvalError as exc:
+        return None, [_problem(where, "expression_unreadable", f"Cannot use the {what} {source!r}: {exc}.",
+                               f"无法使用{what} {source!r}：{exc}。", "Simplify the expression.")]
+    return Expr(source, checked, tuple(names), fn), []
 
 
 _TEXT = {"text", "choice"}
@@ -407,3 +418,42 @@ def _compare(op: type, a: Value, b: Value) -> bool | None:
         return a <= b  # type: ignore[operator]
     except (TypeError, InvalidOperation) as exc:
         raise EvalError(str(exc)) from exc
+
+
+def standard_error(node: exp.Expression, env: Mapping[str, Value], suffix: str) -> Decimal | None:
+    """Standard error of a linear expression of sampled metrics (a + b, (a + b) / 2, 0.6 * a …):
+    errors add in quadrature; names without one are exact. None when the expression is not linear."""
+    if isinstance(node, exp.Paren):
+        return standard_error(node.this, env, suffix)
+    if isinstance(node, exp.Column):
+        se = env.get(node.name + suffix)
+        return se if isinstance(se, Decimal) else Decimal(0)
+    if isinstance(node, exp.Literal | exp.Boolean | exp.Null):
+        return Decimal(0)
+    if isinstance(node, exp.Neg):
+        return standard_error(node.this, env, suffix)
+    if isinstance(node, exp.Add | exp.Sub):
+        a, b = standard_error(node.this, env, suffix), standard_error(node.expression, env, suffix)
+        return None if a is None or b is None else (a * a + b * b).sqrt()
+    if isinstance(node, exp.Mul | exp.Div):
+        for side, other in ((node.this, node.expression), (node.expression, node.this)):
+            if isinstance(side, exp.Literal) and not side.is_string and (isinstance(node, exp.Mul) or side is node.expression):
+                inner = standard_error(other, env, suffix)
+                k = Decimal(str(side.this))
+                if inner is None or k == 0:
+                    return None
+                return inner * abs(k) if isinstance(node, exp.Mul) else inner / abs(k)
+        return None
+    return None
+
+
+def thresholds(node: exp.Expression) -> list[tuple[str, Decimal]]:
+    """(name, number) of every comparison of a name with a number: qa_avg >= 95 → (qa_avg, 95)."""
+    out = []
+    for sub in node.find_all(exp.GT, exp.GTE, exp.LT, exp.LTE):
+        left, right = sub.this, sub.expression
+        if isinstance(left, exp.Column) and isinstance(right, exp.Literal) and not right.is_string:
+            out.append((left.name, Decimal(str(right.this))))
+        elif isinstance(right, exp.Column) and isinstance(left, exp.Literal) and not left.is_string:
+            out.append((right.name, Decimal(str(left.this))))
+    return out

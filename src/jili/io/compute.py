@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import duckdb
 
-from jili.core.engine import EventCount, Inputs, needed_periods
+from jili.core.engine import SE_SUFFIX, EventCount, Inputs, needed_periods
 from jili.core.expr import Value
 from jili.core.periods import Period, PeriodKind, working_days
 from jili.core.policy import (
@@ -118,13 +118,19 @@ def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequen
             for m in group:
                 if m.name not in env_names:
                     continue
+                se: Value = None
                 if m.agg == Agg.AVG:
                     n = rec[f"{m.name}__n"]
                     value: Value = (Decimal(rec[f"{m.name}__sum"]) / Decimal(n)) if n else None
+                    var = rec[f"{m.name}__var"]
+                    if n and n > 1 and var is not None:
+                        se = Decimal(repr(round((var / n) ** 0.5, 6)))
                 else:
                     value = _to_decimal(rec[m.name])
                 for agent in targets:
                     out[label][agent][m.name] = value
+                    if se is not None:
+                        out[label][agent][m.name + SE_SUFFIX] = se
     return out
 
 
@@ -137,9 +143,10 @@ def _aggregates(group: Sequence[FactMetric]) -> list[str]:
             selects.append(f'count({col}){cond} AS "{m.name}"')
         elif m.agg == Agg.DISTINCT:
             selects.append(f'count(DISTINCT {col}){cond} AS "{m.name}"')
-        elif m.agg == Agg.AVG:  # sum and count: divided exactly in Decimal
+        elif m.agg == Agg.AVG:  # sum and count: divided exactly in Decimal; the variance gives its standard error
             selects.append(f'CAST(sum({col}){cond} AS DECIMAL(38, 4)) AS "{m.name}__sum"')
             selects.append(f'count({col}){cond} AS "{m.name}__n"')
+            selects.append(f'var_samp(CAST({col} AS DOUBLE)){cond} AS "{m.name}__var"')
         elif m.agg == Agg.PERCENTILE:
             selects.append(f'quantile_cont({col}, {m.percentile}){cond} AS "{m.name}"')
         else:

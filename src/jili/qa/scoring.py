@@ -164,5 +164,11 @@ def _check_value(card: Scorecard, item: Item, a: Answer, loc: Location) -> list[
     }[item.kind]
     if ok:
         return []
-    return [_err(loc, "out_of_range", f"Score {v} is not allowed for item '{item.id}' ({item.name_en}).",
-                 f"评分项 '{item.id}'（{item.name_zh}）的分数 {v} 不在允许范围内。", expected=item.allowed(), found=str(v))]
+    shown = _plain(v)
+    return [_err(loc, "out_of_range", f"Score {shown} is not allowed for item '{item.id}' ({item.name_en}).",
+                 f"评分项 '{item.id}'（{item.name_zh}）的分数 {shown} 不在允许范围内。", expected=item.allowed(), found=shown)]
+
+
+def _plain(v: Decimal) -> str:
+    """16.0000 -> 16, 0.5000 -> 0.5: numbers as a person writes them."""
+    return format(v.normalize(), "f")
