@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,9 +15,11 @@ from jili.io.mapping import Mapping, load_mapping
 from jili.io.workspace import Workspace, create_layout, load_workspace
 
 if TYPE_CHECKING:
+    from jili.core.statement import Statement
     from jili.web.actions import ImportOutcome
 
 MARKER = ".jili-demo"
+FIRST = "2026-08"  # two generated months: streaks (R12) need more than one
 MONTH = "2026-09"  # 22 working days: exactly the 176 hours R15 expects
 POLICY = "r15-service-quality-bonus"
 BANK_RELATIVE = Path("shared") / "data" / "anonymous-bank" / "calls-1999-02.tsv"
@@ -43,8 +46,8 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
 
     exports = root / "exports"
     if not as_json:
-        console.rule(t(f"1. A generated month: {MONTH}", f"1. 生成一个月的数据：{MONTH}"))
-    generated = generate(DemoSpec(agents=agents, month=MONTH, seed=7), exports,
+        console.rule(t(f"1. Two generated months: {FIRST} and {MONTH}", f"1. 生成两个月的数据：{FIRST}、{MONTH}"))
+    generated = generate(DemoSpec(agents=agents, month=FIRST, months=2, seed=7), exports,
                          progress=None if as_json else lambda m: console.print("  " + m, style="dim"))
     order = ["roster", "attendance", "interactions", "evaluations", "surveys", "incidents", "kpis"]
     outcomes = []
@@ -54,6 +57,7 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
         if not as_json:
             _line(outcome)
     run_summary = _run_policy(ws, as_json)
+    run_summary["more"] = _run_more(ws, as_json)
     bank = bank or Path.cwd().parent / BANK_RELATIVE
     if not as_json:
         console.rule(t("2. A real month: Anonymous Bank, February 1999", "2. 真实数据：匿名银行 1999 年 2 月"))
@@ -75,12 +79,14 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
     con = connect(batches)
     teams = con.execute(TEAM_SQL).fetchall()
     bank_agents = con.execute(BANK_SQL).fetchall()
+    bank_r12 = _bank_r12(ws, as_json) if bank.exists() else {}
     if as_json:
         emit_json({"ok": ok, "workspace": str(root), "imports": [
             {"file": o.source, "fact": o.fact, "status": o.status.value, "batch": o.batch_id, "rows": o.rows}
-            for o in outcomes], "teams": teams[:10], "bank_agents": bank_agents, "run": run_summary})
+            for o in outcomes], "teams": teams[:10], "bank_agents": bank_agents, "run": run_summary,
+            "bank_r12": bank_r12})
         return ok
-    table = Table(title=t("Generated month by team (first 8 teams)", "生成月份：各班组概况（前 8 组）"))
+    table = Table(title=t("Generated months by team (first 8 teams)", "生成月份：各班组概况（前 8 组）"))
     for head in (t("team", "班组"), t("agents", "人数"), t("answered", "接通量"), t("AHT s", "平均处理时长(秒)"),
                  t("internal QA", "内部质检均分"), t("carrier QA", "运营商质检均分"), t("CSAT 1-5", "满意度"),
                  t("complaints", "有效投诉")):
@@ -185,3 +191,92 @@ def _run_policy(ws: Workspace, as_json: bool) -> dict[str, object]:
         console.print(render(excluded, "zh" if t("en", "zh") == "zh" else "en"), markup=False, end="")
     console.print(t(f"Payout sheet for payroll: {payout}", f"发放表（交薪资）：{payout}"))
     return summary
+
+
+def _run(ws: Workspace, name: str, label: str):
+    import shutil as sh
+
+    from jili.cli.incentives import TEMPLATES
+    from jili.core.periods import parse_period
+    from jili.io.policyfile import load_policy
+    from jili.web.ledger import do_run_policy
+
+    target = ws.policies_dir / f"{name}.yaml"
+    if not target.exists():
+        sh.copy(TEMPLATES / f"{name}.yaml", target)
+    policy, problems = load_policy(target)
+    assert policy is not None, problems
+    period = parse_period(label)
+    assert period is not None
+    outcome = do_run_policy(ws, policy, period, acting_user="demo")
+    assert outcome.ok, outcome.problems
+    return policy, outcome.statements
+
+
+def _run_more(ws: Workspace, as_json: bool) -> dict[str, object]:
+    """R13 points over two months, R11 awards in September, R12 with its streaks."""
+    summary: dict[str, object] = {}
+    for label in (FIRST, MONTH):
+        _, r13 = _run(ws, "r13-monthly-points", label)
+    eligible = [s for s in r13 if s.eligible]
+    points = sorted((s.total("points") for s in eligible), reverse=True)
+    summary["r13"] = {"eligible": len(eligible), "agents": len(r13), "max": str(points[0]) if points else "0",
+                      "median": str(points[len(points) // 2]) if points else "0",
+                      "levels": sorted({s.level for s in eligible if s.level})}
+    _, r11 = _run(ws, "r11-yto-awards", MONTH)
+    summary["r11"] = {"paid": str(sum((s.total("award") for s in r11), start=r11[0].total("award") * 0)),
+                      "weekly_winners": sum(1 for s in r11 for ln in s.lines if ln.rule_id == "best_recording"),
+                      "voices": [s.agent_id for s in r11 if any(ln.rule_id == "best_voice" for ln in s.lines)]}
+    for label in (FIRST, MONTH):
+        _, r12 = _run(ws, "r12-outbound-rewards", label)
+    flags: dict[str, int] = {}
+    for s in r12:
+        for f in s.flags:
+            flags[f.rule_id] = flags.get(f.rule_id, 0) + 1
+    summary["r12_flags"] = flags
+    if not as_json:
+        console.rule(t("R13 35-point scheme, R11 awards, R12 streaks on the generated months",
+                       "生成月份：R13 35分积分、R11 评优、R12 连续规则"))
+        top, median, levels = points[0] if points else 0, points[len(points) // 2] if points else 0, \
+            sorted({s.level for s in eligible if s.level})
+        console.print(t(f"R13 {MONTH}: {len(eligible)} of {len(r13)} agents take part (probation, standby and long "
+                        f"leave are out); points this month: top {top}, median {median}; lifetime levels: "
+                        f"{', '.join(levels) or '—'}",
+                        f"R13 {MONTH}：{len(r13)} 名坐席中 {len(eligible)} 名参加（试用、待岗、长假除外）；"
+                        f"本月积分最高 {top}，中位数 {median}；已达等级：{'、'.join(levels) or '—'}"))
+        r11_info = summary["r11"]
+        assert isinstance(r11_info, dict)
+        voices = ", ".join(r11_info["voices"])
+        console.print(t(f"R11 {MONTH}: {r11_info['weekly_winners']} weekly best-recording awards (20 a week × 100 yuan), "
+                        f"most beautiful voice: {voices} (5 × 500); paid {r11_info['paid']} yuan",
+                        f"R11 {MONTH}：每周优秀录音 {r11_info['weekly_winners']} 人次（每周20名×100元），"
+                        f"最美声音：{voices}（5名×500元）；合计 {r11_info['paid']} 元"))
+        console.print(t(f"R12 flags over {FIRST}–{MONTH} (bottom 10 % twice → coaching, …): {flags}",
+                        f"R12 {FIRST}–{MONTH} 的待处理标记（连续两月后10% → 辅导 等）：{flags}"))
+    return summary
+
+
+def _bank_r12(ws: Workspace, as_json: bool) -> dict[str, object]:
+    """R12's top 10 % and bottom 10 % on the real bank month's per-agent volumes."""
+    # the bank's calls are in Israel's time: the month must be cut at Israel's midnight, not Beijing's
+    from jili.cli.incentives import TEMPLATES
+
+    text = (TEMPLATES / "r12-outbound-rewards.yaml").read_text(encoding="utf-8")
+    (ws.policies_dir / "r12-outbound-rewards-bank.yaml").write_text(
+        text.replace("policy: r12-outbound-rewards", "policy: r12-outbound-rewards-bank")
+            .replace("timezone: Asia/Shanghai", "timezone: Asia/Jerusalem"), encoding="utf-8")
+    _, statements = _run(ws, "r12-outbound-rewards-bank", "1999-02")
+    def metric(s: Statement, name: str) -> Decimal:
+        value = dict(s.metrics).get(name)
+        return value if isinstance(value, Decimal) else Decimal(0)
+
+    ranked = sorted((s for s in statements if metric(s, "performance")), key=lambda s: -metric(s, "performance"))
+    top = [(s.agent_id, str(metric(s, "performance")), str(s.total("bonus"))) for s in ranked
+           if any(ln.rule_id == "top_ten_percent" for ln in s.lines)]
+    bottom = [(s.agent_id, str(metric(s, "performance"))) for s in ranked if metric(s, "performance_rank") >= Decimal("0.9")]
+    if not as_json:
+        console.print(t(f"R12 on the real bank month 1999-02, {len(ranked)} agents by answered calls: "
+                        f"top 10 % (one-off bonus): {top}; bottom 10 % (coaching if it repeats next month): {bottom}",
+                        f"R12 应用于真实银行 1999-02，{len(ranked)} 名坐席按接通量排名：前10%（一次性奖金）：{top}；"
+                        f"后10%（下月仍在则辅导）：{bottom}"))
+    return {"agents": len(ranked), "top": top, "bottom": bottom}

@@ -263,12 +263,14 @@ def demo_generate(
     seed: Annotated[int, typer.Option(help="Random seed / 随机种子")] = 7,
     calls_per_day: Annotated[float, typer.Option(help="Calls per agent per worked day / 每人每日通话量")] = 60.0,
     file_format: Annotated[str, typer.Option("--file-format", help="csv or parquet")] = "csv",
+    months: Annotated[int, typer.Option(help="Consecutive months / 连续月数")] = 1,
     as_json: JsonOpt = False,
 ) -> None:
     """Generate a realistic month of a call centre. / 生成一个月的模拟呼叫中心数据。"""
     from jili.io.demo import DemoSpec, generate
 
-    spec = DemoSpec(agents=agents, month=month, seed=seed, calls_per_day=calls_per_day, file_format=file_format)
+    spec = DemoSpec(agents=agents, month=month, seed=seed, calls_per_day=calls_per_day, file_format=file_format,
+                    months=months)
     result = generate(spec, out, progress=None if as_json else lambda msg: err_console.print(msg))
     if as_json:
         emit_json({"ok": True, "files": {k: str(v) for k, v in result.files.items()}, "rows": result.rows})
@@ -294,7 +296,8 @@ def demo_run(
 
 def run() -> None:
     import jili.cli.incentives
-    import jili.cli.qa  # noqa: F401 - registers the qa commands
+    import jili.cli.qa
+    import jili.cli.templates  # noqa: F401 - registers the templates commands
 
     app()
 

@@ -407,7 +407,9 @@ def _ranking(policy: Policy, rule: RankingRule, sub: Period, active: list[str], 
                              f"按 {rule.value} 排第 {p1[0]}/{len(first)} 名，属{'前' if in_top else '后'} {pct}% → "
                              f"{rule.share_amount}", ((rule.value, env.get(rule.value)),))
                         paid = True
-            if not paid and rule.others is not None and (rule.others_when is None or truth(_safe(rule.others_when, env))):
+            ranking_day = bool(first or second)  # a day on which nobody places is not a ranking day
+            if (not paid and ranking_day and rule.others is not None
+                    and (rule.others_when is None or truth(_safe(rule.others_when, env)))):
                 ins = _inputs(env, rule.others_when)
                 line(agent, rule.others, f"every other agent{' when ' + rule.others_when.text if rule.others_when else ''}"
                      f" ({_show(ins)}) → {rule.others}", f"其他坐席（{_show(ins)}）→ {rule.others}", ins)

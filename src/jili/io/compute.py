@@ -12,7 +12,7 @@ import duckdb
 
 from jili.core.engine import SE_SUFFIX, EventCount, Inputs, needed_periods
 from jili.core.expr import Value
-from jili.core.periods import Period, PeriodKind, working_days
+from jili.core.periods import CalendarUnknown, Period, PeriodKind, working_days
 from jili.core.policy import (
     Agg,
     FactMetric,
@@ -188,7 +188,10 @@ def build_inputs(con: duckdb.DuckDBPyConnection, policy: Policy, period: Period,
     zero_aggs = {m.name for m in policy.metrics if isinstance(m, FactMetric)
                  and m.agg in (Agg.COUNT, Agg.DISTINCT, Agg.SUM)}
     for p in periods:
-        wd = Decimal(working_days(p))
+        try:
+            wd: Value = Decimal(working_days(p))
+        except CalendarUnknown:  # a year the Chinese calendar does not know: only rules that read it lack it
+            wd = None
         for a in population:
             env = values[p.label].setdefault(a.agent_id, {})
             for name in zero_aggs:

@@ -37,6 +37,7 @@ class DemoSpec:
     calls_per_day: float = 60.0
     file_format: str = "csv"  # csv (realistic exports, some with Chinese headers) or parquet
     timezone: str = "Asia/Shanghai"
+    months: int = 1  # consecutive months from `month`, one roster (streaks need several)
 
 
 @dataclass
@@ -45,9 +46,13 @@ class DemoResult:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def _month_days(month: str) -> list[dt.date]:
+def _month_days(month: str, months: int = 1) -> list[dt.date]:
     year, mon = (int(x) for x in month.split("-"))
-    return [dt.date(year, mon, d) for d in range(1, calendar.monthrange(year, mon)[1] + 1)]
+    days: list[dt.date] = []
+    for _ in range(months):
+        days += [dt.date(year, mon, d) for d in range(1, calendar.monthrange(year, mon)[1] + 1)]
+        year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
+    return days
 
 
 def _workdays(days: list[dt.date]) -> list[dt.date]:
@@ -62,7 +67,7 @@ def generate(spec: DemoSpec, out: Path, progress: Callable[[str], None] | None =
     say = progress or (lambda _msg: None)
     result = DemoResult()
     n = spec.agents
-    days = _month_days(spec.month)
+    days = _month_days(spec.month, spec.months)
     workdays = _workdays(days)
     tz = ZoneInfo(spec.timezone)
     month_start = days[0]
@@ -231,16 +236,19 @@ def _qa_and_more(spec: DemoSpec, rng: np.random.Generator, out: Path, result: De
     # --- evaluations: 15 internal + 5 carrier per agent, from the agent's own calls -----
     if calls is not None and calls.num_rows:
         agent_of = np.array([index[a] for a in calls.column("agent_id").to_numpy(zero_copy_only=False)])
+        month_of = (calls.column("offered_at").combine_chunks().cast(pa.int64()).to_numpy().astype("datetime64[us]")
+                    .astype("datetime64[M]").astype(np.int64))
         order = rng.permutation(len(agent_of))
         picked: list[int] = []
         sources: list[str] = []
-        seen = np.zeros(n, dtype=np.int64)
-        for pos in order:
-            a = agent_of[pos]
-            if seen[a] < 20:
+        seen: dict[tuple[int, int], int] = {}
+        for pos in order:  # 15 internal + 5 carrier evaluations per agent per month (R3, R15)
+            key = (int(agent_of[pos]), int(month_of[pos]))
+            done = seen.get(key, 0)
+            if done < 20:
                 picked.append(int(pos))
-                sources.append("internal" if seen[a] < 15 else "carrier")
-                seen[a] += 1
+                sources.append("internal" if done < 15 else "carrier")
+                seen[key] = done + 1
         picked_arr = np.array(picked, dtype=np.int64)
         sub = calls.take(pa.array(picked_arr))
         a_idx = agent_of[picked_arr]
@@ -285,7 +293,7 @@ def _qa_and_more(spec: DemoSpec, rng: np.random.Generator, out: Path, result: De
                                                       "严重程度", "是否属实", "描述")}
     serial = 0
     for kind, base in rates.items():
-        lam = base * np.exp((0.7 if kind == "表扬" else -0.8) * skill)
+        lam = base * spec.months * np.exp((0.7 if kind == "表扬" else -0.8) * skill)
         counts = rng.poisson(lam)
         for a in np.flatnonzero(counts):
             for _ in range(counts[a]):
@@ -305,12 +313,27 @@ def _qa_and_more(spec: DemoSpec, rng: np.random.Generator, out: Path, result: De
     incidents = pa.table({k: pa.array(v, pa.string()) for k, v in rows.items()})
     result.files["incidents"] = _write(incidents, out / "incidents", spec, gbk=True)
     result.rows["incidents"] = incidents.num_rows
-    # --- KPI: monthly star rating (R13), stored on the last working day ---------------------
-    stars = np.clip(np.round(2.2 + 0.9 * skill + rng.normal(0, 0.5, n)), 0, 4)
-    kpis = pa.table({"agent_id": ids, "date": np.full(n, np.datetime64(workdays[-1], "D")),
-                     "name": np.full(n, "star"), "value": stars})
+    # --- KPIs per month, on its last working day: star (R13), utilisation and task completion
+    # (R13), discretionary reward points (R13), a voice score from the panel (R11) -------------
+    parts = []
+    month_ends = sorted({max(d for d in workdays if (d.year, d.month) == ym)
+                         for ym in {(d.year, d.month) for d in workdays}})
+    for last in month_ends:
+        values: dict[str, np.ndarray] = {
+            "star": np.clip(np.round(2.2 + 0.9 * skill + rng.normal(0, 0.5, n)), 0, 4),
+            "utilisation": np.round(np.clip(0.55 + 0.06 * skill + rng.normal(0, 0.04, n), 0.3, 0.9), 3),
+            "task_completion": np.round(np.clip(1.5 + 0.35 * skill + rng.normal(0, 0.25, n), 0.6, 3.0), 2),
+            "reward_points": np.where(rng.random(n) < 0.15, rng.integers(1, 13, n), 0),
+            "voice_score": np.round(np.clip(80 + 6 * skill + rng.normal(0, 5, n), 0, 100), 1),
+        }
+        for name, vals in values.items():
+            keep: np.ndarray = np.asarray(vals != 0) if name == "reward_points" else np.ones(n, bool)
+            count = int(keep.sum())
+            parts.append(pa.table({"agent_id": ids[keep], "date": np.full(count, np.datetime64(last, "D")),
+                                   "name": np.full(count, name), "value": np.asarray(vals)[keep].astype(float)}))
+    kpis = pa.concat_tables(parts)
     result.files["kpis"] = _write(kpis, out / "kpis", spec)
-    result.rows["kpis"] = n
+    result.rows["kpis"] = kpis.num_rows
 
 
 def _write(table: pa.Table, stem: Path, spec: DemoSpec, excel: bool = False, gbk: bool = False) -> Path:

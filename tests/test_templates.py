@@ -1,0 +1,224 @@
+"""Each shipped template computes what its seed says: small fact sets, amounts by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from factsets import agent, at, facts
+from jili.core.engine import run
+from jili.core.periods import parse_period
+from jili.io.compute import build_inputs
+from jili.io.policyfile import load_policy
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "jili" / "templates"
+D = Decimal
+
+
+def template(name: str):  # type: ignore[no-untyped-def]
+    policy, problems = load_policy(TEMPLATES / f"{name}.yaml")
+    assert policy is not None, [p.render() for p in problems]
+    return policy
+
+
+def statements(policy, con, period, people, **kw):  # type: ignore[no-untyped-def]
+    result, problems = run(policy, build_inputs(con, policy, parse_period(period), people, **kw))
+    assert problems == [], problems
+    return {s.agent_id: s for s in result}
+
+
+def kpi(agent_id: str, day: str, name: str, value: object) -> dict[str, object]:
+    return {"agent_id": agent_id, "date": dt.date.fromisoformat(day), "name": name, "value": value}
+
+
+def test_every_template_loads():
+    names = sorted(p.stem for p in TEMPLATES.glob("*.yaml"))
+    assert len(names) >= 13
+    for name in names:
+        template(name)
+
+
+def test_r13_35_points(tmp_path):
+    p = template("r13-monthly-points")
+    k = [
+        # A: full attendance 5; utilisation exactly 60 % → 2 (not "over 60 %"); completion exactly 200 % → 1;
+        #    no complaint 1; discipline 1; 4 stars 10; reward 12 → capped 10. 5 + 5 + 10 + 10 = 30
+        kpi("A", "2025-03-31", "utilisation", "0.60"), kpi("A", "2025-03-31", "task_completion", "2.00"),
+        kpi("A", "2025-03-31", "star", 4), kpi("A", "2025-03-31", "reward_points", 12),
+        # B: utilisation 61 % → 5, completion 201 % → 3, +1 +1 = 10; 1 day sick → 1; 准星 0; no reward: 11
+        kpi("B", "2025-03-31", "utilisation", "0.61"), kpi("B", "2025-03-31", "task_completion", "2.01"),
+        kpi("B", "2025-03-31", "star", 0),
+        # C: 3 stars 8; a personal-leave day → attendance 0; complaint → no +1
+        kpi("C", "2025-03-31", "star", 3),
+    ]
+    att = [{"agent_id": "B", "date": dt.date(2025, 3, 5), "absence": "sick", "absence_days": 1},
+           {"agent_id": "C", "date": dt.date(2025, 3, 5), "absence": "personal", "absence_days": 1}]
+    att += [{"agent_id": "E", "date": dt.date(2025, 3, d), "absence": "sick", "absence_days": 1} for d in range(1, 11)]
+    inc = [{"incident_id": "i1", "agent_id": "C", "occurred_at": at("2025-03-05"), "kind": "complaint"}]
+    con = facts(tmp_path, kpis=k, attendance=att, incidents=inc)
+    s = statements(p, con, "2025-03", [agent("A"), agent("B"), agent("C"), agent("D", status="probation"), agent("E")])
+    assert s["A"].total("points") == D(30)
+    assert [ln.rule_id for ln in s["A"].lines if ln.rule_id.startswith("cap:")] == ["cap:reward"]
+    assert s["B"].total("points") == D(11)
+    assert s["C"].total("points") == D(9)  # attendance 0 + discipline 1 + star 8
+    assert not s["D"].eligible and not s["E"].eligible  # probation; 10 days of leave
+
+
+def test_r14_month_with_deductions_and_exchange_rate(tmp_path):
+    p = template("r14-meal-ordering-points")
+    k = [kpi("A", "2025-03-03", "orders", 30), kpi("A", "2025-03-03", "order_attempts", 40),
+         kpi("A", "2025-03-03", "partner_bookings", 10),
+         kpi("B", "2025-03-03", "orders", 20), kpi("B", "2025-03-03", "order_attempts", 30),
+         kpi("B", "2025-03-03", "partner_bookings", 12),
+         kpi("C", "2025-03-03", "orders", 5), kpi("C", "2025-03-03", "order_attempts", 20),
+         kpi("A", "2025-02-27", "partner_bookings", 20)]  # last month the centre booked 20; this month 22
+    ev = [{"evaluation_id": "e1", "agent_id": "B", "scorecard": "x", "source": "internal", "call_at": at("2025-03-03"),
+           "evaluated_at": at("2025-03-04"), "score": "55"}]
+    inc = [{"incident_id": "i1", "agent_id": "A", "occurred_at": at("2025-03-04"), "kind": "attitude_complaint"}]
+    con = facts(tmp_path, kpis=k, evaluations=ev, incidents=inc)
+    s = statements(p, con, "2025-03", [agent("A"), agent("B"), agent("C")])
+    # C: success 25 % < 50 %: no points at all
+    assert not s["C"].eligible
+    # A: daily 1st by orders (3), 2nd by bookings (2) → 5; weekly 1st orders (5), 2nd bookings (4) → 9;
+    #    monthly success 75 % 1st → 10; attitude complaint −8. 5 + 9 + 10 − 8 = 16
+    # B: daily 2nd orders (2) + 1st bookings (3) = 5; weekly 4 + 5 = 9; monthly 66.7 % 2nd → 5;
+    #    a non-compliant recording −5. 5 + 9 + 5 − 5 = 14
+    earned = {a: sum((ln.amount for ln in s[a].lines if ln.rule_id != "redemption"), D(0)) for a in "AB"}
+    assert earned == {"A": D(16), "B": D(14)}
+    # redemption: 80 % of 16 = 12.80 points at 22 ÷ 20 = 1.1 → 14.08 yuan; 3.20 carried
+    assert dict(s["A"].balances) == {"cash": D("14.08"), "points": D("3.20")}
+    assert dict(s["B"].balances) == {"cash": D("12.32"), "points": D("2.80")}
+
+
+def test_r14_catering_centre(tmp_path):
+    p = template("r14-catering-centre-points")
+    k = [kpi("A", "2025-03-03", "collections", 900), kpi("B", "2025-03-03", "collections", 500),
+         kpi("B", "2025-03-04", "collections", 800), kpi("A", "2025-03-31", "contracts_a", 1),
+         kpi("B", "2025-03-31", "contracts_c", 2)]
+    att = [{"agent_id": "A", "date": dt.date(2025, 3, 3), "missed_meeting": True, "late_minutes": 5}]
+    con = facts(tmp_path, kpis=k, attendance=att)
+    s = statements(p, con, "2025-03", [agent("A"), agent("B")])
+    # A: day 3 first (2); day 4 nothing but "others" 1 → 3; meeting −2, late −1; week 10 (A 900, B 1300): 2nd → 3;
+    #    month 2nd → 3; contract A 20.  3 − 3 + 3 + 3 + 20 = 26
+    # B: day 3 others 1, day 4 first 2 → 3; week 1st 5; month 1st 8 + top 5; two C contracts 10. 3 + 5 + 13 + 10 = 31
+    assert (s["A"].total("points"), s["B"].total("points")) == (D(26), D(31))
+
+
+def test_r11_weekly_award_quota_and_misconduct_flags(tmp_path):
+    p = template("r11-yto-awards")
+    ev = [{"evaluation_id": f"e{i}", "agent_id": f"A{i:02d}", "scorecard": "rec", "source": "internal",
+           "call_at": at("2014-04-08"), "evaluated_at": at("2014-04-09"), "score": str(100 - i)} for i in range(25)]
+    inc = [{"incident_id": "m1", "agent_id": "A24", "occurred_at": at("2014-04-10"), "kind": "misconduct"},
+           {"incident_id": "m0", "agent_id": "A24", "occurred_at": at("2014-03-10"), "kind": "misconduct"}]
+    con = facts(tmp_path, evaluations=ev, incidents=inc)
+    s = statements(p, con, "2014-04", [agent(f"A{i:02d}") for i in range(25)])
+    winners = [a for a, st in s.items() if st.total("award") == D(100)]
+    assert len(winners) == 20 and "A19" in winners and "A20" not in winners  # week of 7 April: 20 × 100
+    assert [f.rule_id for f in s["A24"].flags] == ["rectification", "repeat_misconduct"]  # again, after March
+    trial = template("r11-yto-awards-trial")
+    assert trial.effective_to == dt.date(2014, 3, 31) and p.effective_from == dt.date(2014, 4, 1)
+
+
+def test_r12_top_ten_percent_and_bottom_twice(tmp_path):
+    p = template("r12-outbound-rewards")
+    calls = []
+    for month in ("2025-02", "2025-03"):
+        for i in range(10):  # agent Ai answers 10 + i calls a month: A9 top, A0 bottom, both months
+            calls += [{"interaction_id": f"{month}-{i}-{n}", "agent_id": f"A{i}", "offered_at": at(f"{month}-10"),
+                       "outcome": "answered"} for n in range(10 + i)]
+    con = facts(tmp_path, interactions=calls)
+    s = statements(p, con, "2025-03", [agent(f"A{i}") for i in range(10)])
+    assert s["A9"].total("bonus") == D("500.00") and s["A8"].total("bonus") == D("0.00")  # top 10 % of 10 = 1 agent
+    assert [f.rule_id for f in s["A0"].flags] == ["bottom_twice"]  # bottom 10 % in February and March
+
+
+def test_r16_percent_of_wage(tmp_path):
+    p = template("r16-percent-of-wage")
+    calls = []
+    for a, resolved in (("A", 9), ("B", 8)):
+        calls += [{"interaction_id": f"{a}{n}", "agent_id": a, "offered_at": at("2025-03-05"), "outcome": "answered",
+                   "resolution": "resolved" if n < resolved else "unresolved"} for n in range(10)]
+    con = facts(tmp_path, interactions=calls)
+    s = statements(p, con, "2025-03", [agent("A", monthly_wage=D("6000")), agent("B", monthly_wage=D("5000"))])
+    # department resolves 17 of 20 = 85 % → 1 % of wage each; A the best → + 0.5 % of 6000
+    assert s["A"].total("bonus") == D("90.00")  # 60 + 30
+    assert s["B"].total("bonus") == D("50.00")
+
+
+def test_r17_admin_score_times_base(tmp_path):
+    p = template("r17-admin-score")
+    k = [kpi("A", "2025-03-31", "front_office", 96), kpi("A", "2025-03-31", "back_office", 90),
+         kpi("A", "2025-03-31", "performance_score", 80), kpi("A", "2025-03-31", "bonus_base", 2000)]
+    inc = [{"incident_id": "p1", "agent_id": "A", "occurred_at": at("2025-03-05"), "kind": "praise"}]
+    con = facts(tmp_path, kpis=k, incidents=inc)
+    s = statements(p, con, "2025-03", [agent("A")])["A"]
+    # 186 ÷ 200 × 2000 × 50 % = 930; 80 ÷ 100 × 2000 × 50 % = 800; praise +50
+    assert [ln.amount for ln in s.lines] == [D("930.00"), D("800.00"), D("50.00")]
+
+
+def test_r07_role_targets(tmp_path):
+    p = template("r07-role-targets")
+    k = [kpi("A", "2025-03-10", "typing_speed", 72), kpi("A", "2025-03-11", "typing_speed", 66),  # avg 69 < 70
+         kpi("A", "2025-03-10", "productivity", "0.85"), kpi("B", "2025-03-10", "typing_speed", 61),
+         kpi("B", "2025-03-10", "productivity", "0.75")]
+    con = facts(tmp_path, kpis=k)
+    s = statements(p, con, "2025-03", [agent("A", role="data_entry"), agent("B", role="inbound")])
+    assert s["B"].total("targets") == D(2) and s["B"].flags == ()
+    assert s["A"].total("targets") == D(2)  # productivity and no complaints; typing 69 and the rest missed
+    assert s["A"].flags[0].rule_id == "target_missed"
+
+
+def test_r08_question_ratings(tmp_path):
+    p = template("r08-question-rating")
+    rows = [{"survey_id": f"s{i}", "agent_id": "A", "answered_at": at("2025-03-05"), "kind": "question",
+             "question": f"q{i}", "rating": r} for i, r in enumerate([3, 2, 1, -1, -3])]
+    con = facts(tmp_path, surveys=rows)
+    assert statements(p, con, "2025-03", [agent("A")])["A"].total("points") == D(2)  # 3 + 2 + 1 − 1 − 3
+
+
+def test_r09_promises(tmp_path):
+    p = template("r09-sla-promises")
+    items = [  # restart promised in 10 min and done in 8; reinstall promised 2 h, done in 2 h 5 min; one never done
+        {"work_item_id": "w1", "agent_id": "A", "kind": "request", "created_at": at("2025-03-05", "10:00"),
+         "due_at": at("2025-03-05", "10:10"), "done_at": at("2025-03-05", "10:08")},
+        {"work_item_id": "w2", "agent_id": "A", "kind": "request", "created_at": at("2025-03-05", "11:00"),
+         "due_at": at("2025-03-05", "13:00"), "done_at": at("2025-03-05", "13:05")},
+        {"work_item_id": "w3", "agent_id": "A", "kind": "request", "created_at": at("2025-03-06", "09:00"),
+         "due_at": at("2025-03-06", "13:00")},
+    ]
+    con = facts(tmp_path, work_items=items)
+    s = statements(p, con, "2025-03", [agent("A")])["A"]
+    assert s.total("points") == D(-4)  # two promises missed × −2; kept 1 of 3 → band 0
+
+
+def test_r10_follow_up_completion_edges(tmp_path):
+    p = template("r10-follow-up-cadence")
+    items = []
+    for a, done in (("A", 10), ("B", 9), ("C", 8)):
+        for n in range(10):
+            item = {"work_item_id": f"{a}{n}", "agent_id": a, "kind": "follow_up", "customer_tier": "A" if n == 9 else "B",
+                    "created_at": at("2025-03-01"), "due_at": at("2025-03-10")}
+            if n < done:
+                item["done_at"] = at("2025-03-09")
+            items.append(item)
+    con = facts(tmp_path, work_items=items)
+    s = statements(p, con, "2025-03", [agent("A"), agent("B"), agent("C")])
+    assert [s[a].total("points") for a in "ABC"] == [D(5), D(2), D(0)]  # 100 %, exactly 90 %, 80 %
+    assert [f.rule_id for f in s["B"].flags] == ["a_tier_missed"]
+
+
+@pytest.mark.parametrize("name", ["r11-yto-yearly"])
+def test_yearly_policy_runs_on_a_year(tmp_path, name):
+    p = template(name)
+    ev = [{"evaluation_id": f"e{i}", "agent_id": a, "scorecard": "x", "source": "internal", "call_at": at("2014-06-01"),
+           "evaluated_at": at("2014-06-02"), "score": sc} for i, (a, sc) in enumerate([("L1", "90"), ("L2", "95"),
+                                                                                       ("M1", "99"), ("M2", "80")])]
+    con = facts(tmp_path, evaluations=ev)
+    people = [agent("L1", team="T1", role="team_leader"), agent("M1", team="T1"), agent("L2", team="T2", role="team_leader"),
+              agent("M2", team="T2")]
+    s = statements(p, con, "2014", people)
+    # team T1 averages 94.5, T2 87.5: T1's leader takes 5000, T2's 3000; sunflower: all four (10 winners)
+    assert s["L1"].total("award") == D("8000.00") and s["L2"].total("award") == D("6000.00")
