@@ -295,6 +295,7 @@ def demo_run(
 
 
 def run() -> None:
+    import jili.cli.autoqa
     import jili.cli.incentives
     import jili.cli.qa
     import jili.cli.templates  # noqa: F401 - registers the templates commands

@@ -40,6 +40,7 @@ def qa_sample(period: PeriodOpt,
               repeat_callers: Annotated[int, typer.Option(help="Quota of repeat callers / 重复来电配额")] = 1,
               low_csat: Annotated[int, typer.Option(help="Quota of low-CSAT calls / 低满意度配额")] = 1,
               complaints: Annotated[int, typer.Option(help="Quota of calls with a complaint / 投诉配额")] = 1,
+              autoqa: Annotated[int, typer.Option(help="Quota of calls auto-QA flagged / 智能质检命中配额")] = 1,
               timezone: TzOpt = None,
               out: Annotated[Path | None, typer.Option(help="Write the picks as CSV / 输出抽样清单")] = None,
               workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
@@ -49,7 +50,7 @@ def qa_sample(period: PeriodOpt,
     from jili.io.qa_data import calls_for_sampling
     from jili.qa.sampling import Plan, Target, sample
 
-    targets = tuple(Target(r, q) for r, q in (("complaint", complaints), ("low_csat", low_csat),
+    targets = tuple(Target(r, q) for r, q in (("complaint", complaints), ("autoqa", autoqa), ("low_csat", low_csat),
                                                ("repeat_caller", repeat_callers), ("long", long_calls)) if q > 0)
     result = sample(calls_for_sampling(_facts(ws), per, timezone or ws.timezone),
                     Plan(per_agent=per_agent, targets=targets, seed=seed))

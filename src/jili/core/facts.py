@@ -536,10 +536,41 @@ TRANSCRIPTS = FactFormat(
     file_kinds="JSON Lines",
 )
 
+AUTOQA_FINDINGS = FactFormat(
+    name="autoqa_findings",
+    title="Auto-QA findings",
+    title_zh="智能质检命中",
+    description="What auto-QA found on a transcript, with its evidence (written by `jili autoqa run`).",
+    description_zh="智能质检在转写文本上的命中及证据（由 jili autoqa run 生成）。",
+    columns=(
+        Column("interaction_id", ColumnType.TEXT, "The call or chat.", "通话或会话编号。", required=True,
+               aliases=("通话ID", "会话ID")),
+        agent_column(required=False),
+        Column("pack", ColumnType.TEXT, "Rule pack id.", "规则包。", required=True, aliases=("规则包",)),
+        Column("rule_id", ColumnType.TEXT, "Rule id.", "规则编号。", required=True, aliases=("规则", "规则编号")),
+        Column("severity", ColumnType.CHOICE, "How serious.", "严重程度。", required=True, aliases=("严重程度",),
+               choices=(Choice("info", "提示"), Choice("minor", "轻微"), Choice("major", "严重"), Choice("critical", "重大"))),
+        Column("turn", ColumnType.INTEGER, "Turn index (empty: the whole call, e.g. a missing greeting).",
+               "话轮序号（为空表示整通，如缺少问候语）。", aliases=("话轮",), minimum=0),
+        Column("span_start", ColumnType.INTEGER, "First character of the evidence in the turn.", "证据起始字符。",
+               minimum=0),
+        Column("span_end", ColumnType.INTEGER, "Character after the evidence.", "证据结束字符。", minimum=0),
+        Column("time_ms", ColumnType.INTEGER, "Time of the turn in the call.", "话轮时间（毫秒）。", unit="ms", minimum=0),
+        Column("evidence", ColumnType.TEXT, "What was found (sensitive numbers masked).", "证据（敏感号码已脱敏）。",
+               aliases=("证据",)),
+        Column("item", ColumnType.TEXT, "Scorecard item it may pre-fill.", "可预填的评分项。", aliases=("评分项",)),
+        Column("review", ColumnType.BOOLEAN, "Sent to a person for review rather than scored.", "需人工复核。",
+               aliases=("人工复核",)),
+        Column("checked_at", ColumnType.TIMESTAMP, "When the check ran (places the finding in a period).",
+               "检查时间。", required=True, aliases=("检查时间",)),
+    ),
+    natural_key=("pack", "interaction_id", "rule_id", "turn", "span_start"),
+)
+
 FORMATS: dict[str, FactFormat] = {
     f.name: f
     for f in (ROSTER, INTERACTIONS, EVALUATIONS, EVALUATION_ITEMS, SURVEYS, ATTENDANCE,
-              INCIDENTS, WORK_ITEMS, KPIS, TRANSCRIPTS)
+              INCIDENTS, WORK_ITEMS, KPIS, TRANSCRIPTS, AUTOQA_FINDINGS)
 }
 
 TURN_SPEAKERS = ("agent", "customer", "system")

@@ -23,7 +23,7 @@ PERIOD_FIELDS = {"period_start": "date", "period_end": "date (last day)", "perio
 # the time column that places a fact in a period
 FACT_TIME = {"interactions": "offered_at", "evaluations": "call_at", "surveys": "answered_at",
              "attendance": "date", "incidents": "occurred_at", "work_items": "created_at", "kpis": "date",
-             "evaluation_items": None, "roster": None, "transcripts": "started_at"}
+             "evaluation_items": None, "roster": None, "transcripts": "started_at", "autoqa_findings": "checked_at"}
 
 
 class Agg(StrEnum):

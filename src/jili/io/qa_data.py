@@ -18,7 +18,7 @@ from jili.qa.scoring import Answer
 def calls_for_sampling(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[Call]:
     """Answered calls of the period with an agent; flags: repeat_caller (the customer called
     again that period), low_csat (a survey at the bottom of its scale), complaint (an incident
-    on the call)."""
+    on the call), autoqa (a major finding, or one sent for human review)."""
     local = f"timezone('{tz}', offered_at)"
     rows = con.execute(f"""
         WITH calls AS (
@@ -30,14 +30,18 @@ def calls_for_sampling(con: duckdb.DuckDBPyConnection, period: Period, tz: str) 
         repeat AS (SELECT customer_id FROM calls WHERE customer_id IS NOT NULL GROUP BY 1 HAVING count(*) > 1),
         low AS (SELECT DISTINCT interaction_id FROM surveys
                 WHERE rating <= coalesce(scale_min, 1) AND interaction_id IS NOT NULL),
-        bad AS (SELECT DISTINCT interaction_id FROM incidents WHERE kind LIKE '%complaint' AND interaction_id IS NOT NULL)
+        bad AS (SELECT DISTINCT interaction_id FROM incidents WHERE kind LIKE '%complaint' AND interaction_id IS NOT NULL),
+        auto AS (SELECT DISTINCT interaction_id FROM autoqa_findings
+                 WHERE coalesce(review, false) OR severity IN ('major', 'critical'))
         SELECT c.interaction_id, c.agent_id, c.t, c.secs, c.queue, c.is_test,
-               r.customer_id IS NOT NULL, l.interaction_id IS NOT NULL, b.interaction_id IS NOT NULL
+               r.customer_id IS NOT NULL, l.interaction_id IS NOT NULL, b.interaction_id IS NOT NULL,
+               a.interaction_id IS NOT NULL
         FROM calls c LEFT JOIN repeat r USING (customer_id) LEFT JOIN low l USING (interaction_id)
-        LEFT JOIN bad b USING (interaction_id)""").fetchall()
+        LEFT JOIN bad b USING (interaction_id) LEFT JOIN auto a USING (interaction_id)""").fetchall()
     out = []
-    for iid, agent, t, secs, queue, is_test, repeat, low, complaint in rows:
-        flags = tuple(f for f, on in (("repeat_caller", repeat), ("low_csat", low), ("complaint", complaint)) if on)
+    for iid, agent, t, secs, queue, is_test, repeat, low, complaint, auto in rows:
+        flags = tuple(f for f, on in (("repeat_caller", repeat), ("low_csat", low), ("complaint", complaint),
+                                      ("autoqa", auto)) if on)
         out.append(Call(iid, agent, t, int(secs), queue, bool(is_test), flags))
     return out
 

@@ -1,0 +1,75 @@
+"""Auto-QA over the workspace: transcripts from the facts, findings back as a fact batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from jili.autoqa.engine import Checker, Finding
+from jili.autoqa.pack import PhraseRule
+from jili.autoqa.transcript import Transcript, Turn
+from jili.core.periods import Period
+
+
+def transcripts_from_facts(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[Transcript]:
+    """The period's transcripts, with who hung up and the hold time from their call records."""
+    rows = con.execute(f"""
+        SELECT t.interaction_id, coalesce(t.agent_id, i.agent_id), t.turns, i.hung_up_by, i.hold_seconds
+        FROM transcripts t LEFT JOIN interactions i USING (interaction_id)
+        WHERE timezone('{tz}', coalesce(t.started_at, i.offered_at)) >= TIMESTAMP '{period.start}'
+          AND timezone('{tz}', coalesce(t.started_at, i.offered_at)) < TIMESTAMP '{period.end}'
+        ORDER BY 1""").fetchall()
+    return [Transcript(iid, tuple(Turn(x["speaker"], x["text"] or "", x["start_ms"], x["end_ms"]) for x in turns or []),
+                       agent, hung, hold) for iid, agent, turns, hung, hold in rows]
+
+
+@dataclass
+class RunReport:
+    transcripts: int = 0
+    turns: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    with_finding: Counter[str] = field(default_factory=Counter)  # rule -> transcripts with a finding
+    with_phrase: Counter[str] = field(default_factory=Counter)  # phrase rule -> transcripts where it was said
+
+
+def run_checker(checker: Checker, transcripts: Iterable[Transcript],
+                progress: Callable[[int], None] | None = None) -> RunReport:
+    report = RunReport()
+    phrase_ids = [r.base.id for r in checker.pack.rules if isinstance(r, PhraseRule)]
+    for t in transcripts:
+        report.transcripts += 1
+        report.turns += len(t.turns)
+        found = checker.check(t)
+        report.findings.extend(found)
+        report.with_finding.update({f.rule_id for f in found})
+        hits = checker.phrase_hits(t)
+        report.with_phrase.update({rid for rid in phrase_ids if hits.get(rid)})
+        if progress is not None:
+            progress(1)
+    return report
+
+
+def write_findings(path: Path, pack_id: str, findings: list[Finding], checked_at: dt.datetime) -> int:
+    pq.write_table(pa.table({
+        "interaction_id": [f.transcript for f in findings],
+        "agent_id": [f.agent_id for f in findings],
+        "pack": [pack_id] * len(findings),
+        "rule_id": [f.rule_id for f in findings],
+        "severity": [f.severity for f in findings],
+        "turn": pa.array([f.turn for f in findings], pa.int64()),
+        "span_start": pa.array([f.start for f in findings], pa.int64()),
+        "span_end": pa.array([f.end for f in findings], pa.int64()),
+        "time_ms": pa.array([f.time_ms for f in findings], pa.int64()),
+        "evidence": [f.evidence for f in findings],
+        "item": [f.item for f in findings],
+        "review": [f.review for f in findings],
+        "checked_at": pa.array([checked_at] * len(findings), pa.timestamp("us", tz="UTC")),
+    }), path)
+    return len(findings)
