@@ -50,6 +50,7 @@ bench: .stamp-test ## Run the benchmarks (print figures; they do not pass or fai
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_close.py
+	$(BIN)/python benchmarks/bench_autoqa.py
 
 clean: ## Remove the virtual environment and generated folders
 	rm -rf $(VENV) .stamp-test $(DEMO) demo-data benchmarks/out

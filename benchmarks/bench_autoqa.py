@@ -111,7 +111,8 @@ def main() -> None:
         sentiment(text)
     senti = time.perf_counter() - t0
     print(f"\n{'what':42} {'seconds':>8} {'MB/s':>8} {'transcripts/s':>14}")
-    print(f"{'floor: bare hyperscan scan':42} {floor:>8.2f} {mb / floor:>8.1f} {len(texts) / floor:>14,.0f}   ({count[0]:,} matches)")
+    print(f"{'floor: bare hyperscan scan':42} {floor:>8.2f} {mb / floor:>8.1f} {len(texts) / floor:>14,.0f}   "
+          f"({count[0]:,} matches)")
     print(f"{'jili: all rules with evidence (no sentiment)':42} {jili:>8.2f} {mb / jili:>8.1f} {len(texts) / jili:>14,.0f}   "
           f"({found:,} findings)")
     print(f"{'naive: re.search per pattern per turn':42} {naive:>8.2f} {naive_rate:>8.1f} {len(slice_) / naive:>14,.0f}   "
