@@ -93,4 +93,4 @@ def test_formats_json_lists_every_format():
     out = jili("formats", "--json")
     names = [f["name"] for f in json.loads(out.stdout)["formats"]]
     assert names == ["roster", "interactions", "evaluations", "evaluation_items", "surveys", "attendance",
-                     "incidents", "work_items", "kpis", "transcripts"]
+                     "incidents", "work_items", "kpis", "transcripts", "autoqa_findings"]
