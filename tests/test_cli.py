@@ -32,6 +32,12 @@ def home(tmp_path: Path) -> Path:
     return root
 
 
+def import_text(home: Path, tmp_path: Path, name: str, text: str, fmt: str) -> None:
+    """Write ``text`` to a file and import it into the workspace at ``home``; it must succeed."""
+    out = jili("import", str(write(tmp_path / name, text)), "-f", fmt, "-w", str(home), "--now", NOW)
+    assert out.returncode == 0, out.stdout
+
+
 def batches(home: Path) -> list[dict[str, object]]:
     out = jili("batches", "-w", str(home), "--json")
     assert out.returncode == 0, out.stderr

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 
-from conftest import ROSTER_CSV, write
-from test_cli import NOW, home, jili  # noqa: F401 - the fixture
+from conftest import ROSTER_CSV
+from test_cli import home, import_text, jili  # noqa: F401 - the fixture
 
 
 def test_autoqa_over_the_period_feeds_sampling(home, tmp_path):  # noqa: F811
     w = ["-w", str(home)]
 
     def imp(name: str, text: str, fmt: str) -> None:
-        out = jili("import", str(write(tmp_path / name, text)), "-f", fmt, *w, "--now", NOW)
-        assert out.returncode == 0, out.stdout
+        import_text(home, tmp_path, name, text, fmt)
 
     imp("roster.csv", ROSTER_CSV, "roster")
     calls = ["interaction_id,agent_id,offered_at,talk_seconds,outcome,hung_up_by"]

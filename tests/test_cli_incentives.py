@@ -7,8 +7,8 @@ import re
 
 from openpyxl import load_workbook
 
-from conftest import ROSTER_CSV, write
-from test_cli import NOW, home, jili  # noqa: F401 - the fixture
+from conftest import ROSTER_CSV
+from test_cli import home, import_text, jili  # noqa: F401 - the fixture
 
 CSV = ("evaluation_id,agent_id,scorecard,source,call_at,evaluated_at,score\n"
        "E1,A001,sq,internal,2025-03-03 10:00,2025-03-04 10:00,96\nE2,A001,sq,carrier,2025-03-03 11:00,2025-03-04 11:00,95\n"
@@ -20,8 +20,7 @@ def test_month_close_from_the_command_line(home, tmp_path):  # noqa: F811
     w = ["-w", str(home)]
     for name, text, fmt in (("roster.csv", ROSTER_CSV, "roster"), ("qa.csv", CSV, "evaluations"),
                             ("hours.csv", HOURS, "attendance")):
-        out = jili("import", str(write(tmp_path / name, text)), "-f", fmt, *w, "--now", NOW)
-        assert out.returncode == 0, out.stdout
+        import_text(home, tmp_path, name, text, fmt)
     ran = jili("run", "-p", "r15-service-quality-bonus", "--period", "2025-03", *w, "--json")
     assert ran.returncode == 0, ran.stdout + ran.stderr
     report = json.loads(ran.stdout)

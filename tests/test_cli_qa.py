@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 
-from conftest import ROSTER_CSV, write
+from conftest import ROSTER_CSV
 from jili.io.qa_data import calibration_set
-from test_cli import NOW, home, jili  # noqa: F401 - the fixture
+from test_cli import home, import_text, jili  # noqa: F401 - the fixture
 
 
 def test_qa_commands(home, tmp_path):  # noqa: F811
     w = ["-w", str(home)]
 
     def imp(name: str, text: str, fmt: str) -> None:
-        out = jili("import", str(write(tmp_path / name, text)), "-f", fmt, *w, "--now", NOW)
-        assert out.returncode == 0, out.stdout
+        import_text(home, tmp_path, name, text, fmt)
 
     imp("roster.csv", ROSTER_CSV, "roster")
     evaluations = ["evaluation_id,interaction_id,agent_id,scorecard,source,evaluator,call_at,evaluated_at"]

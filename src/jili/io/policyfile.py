@@ -53,7 +53,7 @@ from jili.core.policy import (
     TieRule,
 )
 from jili.core.problems import Location, Problem, Severity, suggest
-from jili.io.yamlfile import YamlDocument, load_yaml
+from jili.io.yamlfile import YamlDocument, bilingual, load_yaml
 
 Keys = tuple[str | int, ...]
 RULE_KINDS = ("formula", "tiers", "bands", "per_event", "ranking", "award", "streak", "flag")
@@ -104,15 +104,7 @@ class _Loader:
             return None
 
     def label(self, value: Any, default: str) -> Label:
-        if isinstance(value, dict):
-            en = str(value.get("en", value.get("zh", default)))
-            return Label(en, str(value.get("zh", en)))
-        if isinstance(value, str) and " / " in value:
-            left, right = value.split(" / ", 1)
-            zh_first = any("\u4e00" <= ch <= "\u9fff" for ch in left)
-            return Label(right, left) if zh_first else Label(left, right)
-        text = default if value is None else str(value)
-        return Label(text, text)
+        return Label(*bilingual(value, default))
 
     def expression(self, text: Any, known: dict[str, str], keys: Keys, what: str = "expression") -> ex.Expr | None:
         if isinstance(text, bool):

@@ -20,7 +20,7 @@ from jili.autoqa.pack import (
     TimingRule,
 )
 from jili.core.problems import Problem, Severity, suggest
-from jili.io.yamlfile import load_yaml
+from jili.io.yamlfile import bilingual, load_yaml
 
 KINDS = ("phrase", "sequence", "timing", "sentiment", "sensitive", "call_fact")
 SEVERITIES = ("info", "minor", "major", "critical")
@@ -52,9 +52,8 @@ def load_pack(path: Path) -> tuple[Pack | None, list[Problem]]:
         if severity not in SEVERITIES:
             err((*keys, "severity"), "bad_value", f"Severity {severity!r}: use {', '.join(SEVERITIES)}.",
                 f"严重程度 {severity!r} 无效。")
-        label = str(raw.get("label", raw["id"]))
-        zh_label, _, en_label = label.partition(" / ")
-        base = Base(str(raw["id"]), severity, en_label or zh_label, zh_label, raw.get("item"), bool(raw.get("review", False)),
+        en_label, zh_label = bilingual(raw.get("label"), str(raw["id"]))
+        base = Base(str(raw["id"]), severity, en_label, zh_label, raw.get("item"), bool(raw.get("review", False)),
                     str(raw.get("cites", "")))
         ids.add(base.id)
         rule = _rule(kind, base, raw, keys, err)

@@ -9,22 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from jili.core.problems import Location, Problem, Severity, suggest
-from jili.io.yamlfile import YamlDocument, load_yaml
+from jili.io.yamlfile import YamlDocument, bilingual, load_yaml
 from jili.qa.scorecard import FatalPolicy, Item, ItemKind, NaPolicy, ScoreBand, Scorecard
 
 Keys = tuple[str | int, ...]
-
-
-def _label(value: Any, default: str) -> tuple[str, str]:
-    """'中文 / English' or {zh, en} -> (en, zh)."""
-    if isinstance(value, dict):
-        en = str(value.get("en", value.get("zh", default)))
-        return en, str(value.get("zh", en))
-    if isinstance(value, str) and " / " in value:
-        left, right = value.split(" / ", 1)
-        return (right, left) if any("\u4e00" <= c <= "\u9fff" for c in left) else (left, right)
-    text = default if value is None else str(value)
-    return text, text
 
 
 def load_scorecard(path: Path) -> tuple[Scorecard | None, list[Problem]]:
@@ -82,7 +70,7 @@ def load_scorecard(path: Path) -> tuple[Scorecard | None, list[Problem]]:
         err(("sections",), "no_items", "The scorecard has no items.", "评分表没有评分项。")
     if problems:
         return None, problems
-    name_en, name_zh = _label(data.get("name"), str(data["scorecard"]))
+    name_en, name_zh = bilingual(data.get("name"), str(data["scorecard"]))
     return Scorecard(
         id=str(data["scorecard"]), version=str(data.get("version", "1")), name_en=name_en, name_zh=name_zh,
         effective_from=_date(eff.get("from")), effective_to=_date(eff.get("to")),
@@ -112,13 +100,13 @@ def _item(raw: Any, section: str, keys: Keys, err: Any, num: Any) -> Item | None
         if key not in allowed:
             en, zh = suggest(str(key), allowed)
             err((*keys, key), "unknown_field", f"Unknown field '{key}'.{en}", f"未知字段 '{key}'。{zh}")
-    name_en, name_zh = _label(raw.get("name"), str(raw["id"]))
+    name_en, name_zh = bilingual(raw.get("name"), str(raw["id"]))
     bands: list[ScoreBand] = []
     for bi, b in enumerate(raw.get("bands") or []):
         low, high = num(b.get("from"), (*keys, "bands", bi)), num(b.get("to"), (*keys, "bands", bi))
         if low > high:
             err((*keys, "bands", bi), "bad_band", f"Band {low}–{high} runs backwards.", f"分段 {low}–{high} 上下限颠倒。")
-        en, zh = _label(b.get("label"), f"{low}–{high}")
+        en, zh = bilingual(b.get("label"), f"{low}–{high}")
         bands.append(ScoreBand(low, high, en, zh))
     ordered = sorted(bands, key=lambda b: b.low)
     for a, b in pairwise(ordered):

@@ -79,3 +79,15 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
                               fix="Check indentation and quoting on this line.",
                               fix_zh="请检查该行的缩进和引号。")]
     return YamlDocument(str(path), data), []
+
+
+def bilingual(value: Any, default: str) -> tuple[str, str]:
+    """(English, Chinese) from "中文 / English", "English / 中文", {zh: …, en: …} or one text for both."""
+    if isinstance(value, dict):
+        en = str(value.get("en", value.get("zh", default)))
+        return en, str(value.get("zh", en))
+    if isinstance(value, str) and " / " in value:
+        left, right = value.split(" / ", 1)
+        return (right, left) if any("\u4e00" <= ch <= "\u9fff" for ch in left) else (left, right)
+    text = default if value is None else str(value)
+    return text, text
