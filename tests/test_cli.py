@@ -100,3 +100,23 @@ def test_formats_json_lists_every_format():
     names = [f["name"] for f in json.loads(out.stdout)["formats"]]
     assert names == ["roster", "interactions", "evaluations", "evaluation_items", "surveys", "attendance",
                      "incidents", "work_items", "kpis", "transcripts", "autoqa_findings"]
+
+
+def test_two_imports_at_once_cannot_both_store_a_key(home, tmp_path):
+    """Both stage against an empty workspace at the same moment; the second to commit sees the
+    first's batch under the format's lock and is refused."""
+    roster = write(tmp_path / "roster.csv", ROSTER_CSV)
+    assert jili("import", str(roster), "-f", "roster", "-w", str(home), "--now", NOW).returncode == 0
+    head = "interaction_id,agent_id,offered_at,outcome\n"
+    a = write(tmp_path / "a.csv", head + "C1,A001,2026-10-09 09:00,接通\nC2,A001,2026-10-09 09:05,接通\n")
+    b = write(tmp_path / "b.csv", head + "C2,A001,2026-10-09 09:05,接通\nC3,A001,2026-10-09 09:10,接通\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "JILI_DATABASE_URL")}
+    env["JILI_TEST_PAUSE_AT"] = "after_stage:1.5"
+    procs = [subprocess.Popen([*JILI, "import", str(p), "-f", "interactions", "-w", str(home), "--json", "--now", NOW],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for p in (a, b)]
+    results = [json.loads(p.communicate(timeout=120)[0])["imports"][0] for p in procs]
+    assert sorted(r["status"] for r in results) == ["imported", "rejected"]
+    refused = next(r for r in results if r["status"] == "rejected")
+    assert refused["problems"][0]["code"] == "key_in_other_batch"
+    assert "interaction_id = C2 is already imported in batch" in refused["problems"][0]["message"]
+    assert len([b for b in batches(home) if b["fact"] == "interactions"]) == 1

@@ -27,7 +27,7 @@ from jili.core.facts import Column, ColumnType, FactFormat, fold
 from jili.core.problems import Location, Problem, Severity
 from jili.io.convert import DEFAULT_NULLS, arrow_type, clean_text, convert, today_in
 from jili.io.mapping import ColumnRule, Mapping
-from jili.io.sources import ROW, FileScan, Source, open_source
+from jili.io.sources import ROW, FileKind, FileScan, Source, open_source
 
 SOURCE_ROW = "_row"
 BATCH_COLUMN = "_batch"
@@ -38,9 +38,15 @@ Progress = Callable[[int, int], None]
 
 
 def crash_point(name: str) -> None:
-    """Test hook: ``JILI_TEST_CRASH_AT=name`` kills the process here, as a power cut would."""
+    """Test hooks: ``JILI_TEST_CRASH_AT=name`` kills the process here, as a power cut would;
+    ``JILI_TEST_PAUSE_AT=name:seconds`` waits here, so that two imports overlap."""
     if os.environ.get("JILI_TEST_CRASH_AT") == name:
         os.kill(os.getpid(), signal.SIGKILL)
+    pause = os.environ.get("JILI_TEST_PAUSE_AT", "")
+    if pause.startswith(name + ":"):
+        import time
+
+        time.sleep(float(pause.split(":", 1)[1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,6 +486,14 @@ def _check_agents(agents: pa.Array, rows: np.ndarray, known: frozenset[str], map
     for name, row in zip(names, rows[mask], strict=True):
         target = new if mapping.unknown_agents == "register" else unknown
         target.setdefault(str(name), int(row))
+
+
+def keys_against(staged: Path, fmt: FactFormat, sheet: str | None, source: Path,
+                 batches: tuple[ExistingBatch, ...]) -> tuple[Problem, ...]:
+    """Keys of a staged file already in ``batches`` (committed while it was staged)."""
+    keys = pq.read_table(staged, columns=[*fmt.natural_key, SOURCE_ROW])
+    where = Source(path=source, kind=FileKind.CSV, headers=[], chunks=iter(()), sheet=sheet)
+    return tuple(p for p in _key_problems(keys, fmt, where, batches) if p.is_error)
 
 
 def _key_problems(new_keys: pa.Table, fmt: FactFormat, src: Source,

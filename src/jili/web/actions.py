@@ -24,12 +24,13 @@ from jili.io.importer import (
     Progress,
     Staged,
     crash_point,
+    keys_against,
     stage,
 )
 from jili.io.mapping import Mapping
 from jili.io.sources import scan_file
 from jili.io.workspace import Workspace
-from jili.web.registry.models import Agent, AgentSpell, AuditEvent, ImportBatch, Site, Team
+from jili.web.registry.models import Agent, AgentSpell, AuditEvent, ImportBatch, ImportLock, Site, Team
 
 
 class ImportStatus(StrEnum):
@@ -127,6 +128,17 @@ def do_import(ws: Workspace, path: Path, mapping: Mapping, *, acting_user: str,
     moved = False
     try:
         with transaction.atomic():
+            # hold the format's lock row; then check the keys against batches committed while we staged
+            ImportLock.objects.get_or_create(fact=fmt.name)
+            ImportLock.objects.select_for_update().get(fact=fmt.name)
+            seen = {b.batch_id for b in existing}
+            newer = tuple(ExistingBatch(b.pk, ws.root / b.parquet_path, b.source_name)
+                          for b in ImportBatch.objects.filter(fact=fmt.name, status=ImportBatch.Status.ACTIVE)
+                          .exclude(pk=supersede or 0) if b.pk not in seen)
+            if newer:
+                clashes = keys_against(staged.staged_path, fmt, staged.sheet, path, newer)
+                if clashes:
+                    raise _Clash(clashes)
             batch = ImportBatch.objects.create(
                 uid=staged.batch_uid, fact=fmt.name, source_name=path.name, source_sha256=sha,
                 content_key=key, mapping_name=Path(mapping.source).name if mapping.source else "",
@@ -151,6 +163,11 @@ def do_import(ws: Workspace, path: Path, mapping: Mapping, *, acting_user: str,
             os.replace(staged.staged_path, final)
             moved = True
             crash_point("after_move")
+    except _Clash as clash:
+        staged.staged_path.unlink(missing_ok=True)
+        return ImportOutcome(ImportStatus.REJECTED, path.name, fmt.name, rows_read=staged.rows_read,
+                             problems=clash.problems, columns=staged.columns, sheet=staged.sheet,
+                             encoding=staged.encoding, seconds=time.perf_counter() - started)
     except BaseException:
         if moved:
             final.unlink(missing_ok=True)
@@ -161,6 +178,14 @@ def do_import(ws: Workspace, path: Path, mapping: Mapping, *, acting_user: str,
                          rows_read=staged.rows_read, problems=staged.problems, columns=staged.columns,
                          registered_agents=staged.new_agents, superseded=supersede, sheet=staged.sheet,
                          encoding=staged.encoding, seconds=time.perf_counter() - started)
+
+
+class _Clash(Exception):
+    """Keys imported by another batch while this one was staged: nothing is committed."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        super().__init__(problems)
+        self.problems = problems
 
 
 def _fsync(path: Path) -> None:

@@ -208,3 +208,10 @@ class StatementRecord(models.Model):
     class Meta:
         verbose_name = "statement / 结算单"
         constraints = [models.UniqueConstraint(fields=["run", "agent_id"], name="one_statement_per_run")]
+
+
+class ImportLock(models.Model):
+    """One row per fact format: an import commits holding its row, so two imports of the same
+    format cannot both pass the check for keys already imported."""
+
+    fact = models.CharField(max_length=32, unique=True)
