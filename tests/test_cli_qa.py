@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import ROSTER_CSV
+from conftest import ROSTER_CSV, write
 from jili.io.qa_data import calibration_set
 from test_cli import home, import_text, jili  # noqa: F401 - the fixture
 
@@ -22,12 +22,17 @@ def test_qa_commands(home, tmp_path):  # noqa: F811
         evaluations.append(f"E{i},C{i},A001,r1-agent-assessment,internal,QA1,2025-03-0{i} 10:00,2025-03-0{i} 12:00")
         items += [f"E{i},expression,{12 + i}", f"E{i},greeting,1", f"E{i},closing,2", f"E{i},hangup,2"]
     evaluations.append("E9,C9,A003,r1-agent-assessment,internal,QA1,2025-03-05 10:00,2025-03-05 12:00")
-    items += ["E9,expression,16", "E9,greeting,1", "E9,closing,2", "E9,hangup,2"]  # 16 is out of range
     imp("evaluations.csv", "\n".join(evaluations) + "\n", "evaluations")
+    bad = ["evaluation_id,item_id,score", "E9,expression,16", "E9,greeting,1", "E9,closing,2", "E9,hangup,2"]
+    refused = jili("import", str(write(tmp_path / "bad.csv", "\n".join(bad) + "\n")), "-f", "evaluation_items", *w,
+                   "--json")
+    assert refused.returncode == 1  # 16 is out of range: the evaluation's items are not stored
+    problem = json.loads(refused.stdout)["imports"][0]["problems"][0]
+    assert problem["message"] == "Score 16 is not allowed for item 'expression' (expression)."
+    assert problem["location"] == "bad.csv:2"
     imp("items.csv", "\n".join(items) + "\n", "evaluation_items")
     scored = json.loads(jili("qa", "score", "--period", "2025-03", *w, "--json").stdout)
-    assert scored["scored"] == 3 and not scored["ok"]
-    assert scored["problems"][0]["message"] == "Score 16 is not allowed for item 'expression' (expression)."
+    assert scored["scored"] == 3 and scored["ok"] and scored["problems"] == []
     assert scored["agents"] == [{"agent_id": "A001", "calls": 3, "fatal_accuracy": "1",
                                  "nonfatal_accuracy": "0.8333333333333333333333333333", "meets_targets": False}]
     # calibration: five evaluators on the same 40 calls, QA3 lenient by 4 points

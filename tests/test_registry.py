@@ -109,3 +109,23 @@ def test_broken_json_line(ws, do, roster, tmp_path):
     path = write(tmp_path / "t.jsonl", '{"interaction_id": "C1", "turns": []}\n{"interaction_id": "C2", "tu\n')
     p = do(path, "transcripts").errors[0]
     assert p.code == "bad_json" and str(p.location) == "t.jsonl:2"
+
+
+def test_evaluation_items_are_checked_against_their_scorecard_at_import(ws, do, roster, tmp_path):
+    from conftest import snapshot
+
+    evaluations = write(tmp_path / "ev.csv", "evaluation_id,agent_id,scorecard,source,call_at,evaluated_at\n"
+                        "E1,A001,r1-agent-assessment,internal,2026-10-09 10:00,2026-10-10 10:00\n")
+    assert do(evaluations, "evaluations").status == ImportStatus.IMPORTED
+    before = snapshot(ws)
+    bad = write(tmp_path / "items.csv", "evaluation_id,item_id,score\nE1,expression,16\nE1,greeting,1\n"
+                "E1,closing,2\nE1,hangup,2\nE9,greeting,1\n")
+    outcome = do(bad, "evaluation_items")
+    assert outcome.status == ImportStatus.REJECTED
+    messages = {(p.code, str(p.location)) for p in outcome.errors}
+    assert ("out_of_range", "items.csv:2") in messages  # 16 is above the 13–15 band: the line of the item
+    assert ("unknown_evaluation", "items.csv:6") in messages  # E9 was never imported
+    assert snapshot(ws) == before  # nothing stored
+    good = write(tmp_path / "items2.csv", "evaluation_id,item_id,score\nE1,expression,14\nE1,greeting,1\n"
+                 "E1,closing,2\nE1,hangup,2\n")
+    assert do(good, "evaluation_items").status == ImportStatus.IMPORTED

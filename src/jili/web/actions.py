@@ -119,6 +119,13 @@ def do_import(ws: Workspace, path: Path, mapping: Mapping, *, acting_user: str,
     staged = stage(ImportRequest(path=path, mapping=mapping, timezone=ws.timezone, now=now,
                                  staging_dir=ws.staging_dir, known_agents=known, existing=existing,
                                  sheet=sheet, scan=scan), progress)
+    if staged.ok and staged.staged_path is not None and fmt.name == "evaluation_items":
+        refused = _check_evaluations(ws, staged, path.name)
+        if refused:
+            staged.staged_path.unlink(missing_ok=True)
+            return ImportOutcome(ImportStatus.REJECTED, path.name, fmt.name, rows_read=staged.rows_read,
+                                 problems=(*staged.problems, *refused), columns=staged.columns, sheet=staged.sheet,
+                                 encoding=staged.encoding, seconds=time.perf_counter() - started)
     if not staged.ok or staged.staged_path is None:
         return ImportOutcome(ImportStatus.REJECTED, path.name, fmt.name, rows_read=staged.rows_read,
                              problems=staged.problems, columns=staged.columns, sheet=staged.sheet,
@@ -178,6 +185,20 @@ def do_import(ws: Workspace, path: Path, mapping: Mapping, *, acting_user: str,
                          rows_read=staged.rows_read, problems=staged.problems, columns=staged.columns,
                          registered_agents=staged.new_agents, superseded=supersede, sheet=staged.sheet,
                          encoding=staged.encoding, seconds=time.perf_counter() - started)
+
+
+def _check_evaluations(ws: Workspace, staged: Staged, source: str) -> list[Problem]:
+    """Every evaluation of an items file must score on its scorecard version, or nothing is stored."""
+    from jili.io.evaluation_check import check_items
+    from jili.io.factstore import connect
+    from jili.io.scorecardfile import load_scorecards
+
+    assert staged.staged_path is not None
+    templates = Path(__file__).resolve().parents[1] / "templates" / "scorecards"
+    cards, problems = load_scorecards([templates, ws.root / "scorecards"])
+    evaluations = [(b.pk, ws.root / b.parquet_path) for b in active_batches("evaluations")]
+    con = connect({"evaluations": evaluations})
+    return [*problems, *check_items(staged.staged_path, source, staged.sheet, con, cards, ws.timezone)]
 
 
 class _Clash(Exception):
