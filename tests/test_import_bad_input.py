@@ -229,3 +229,11 @@ def test_blank_lines_are_skipped_without_losing_or_doubling_rows(ws, do, roster,
     table = pq.read_table(ws.root / ImportBatch.objects.get(pk=outcome.batch_id).parquet_path)
     assert table.column("interaction_id").to_pylist() == [f"C{i}" for i in range(1, 7)]
     assert table.column("_row").to_pylist() == [2, 3, 4, 5, 6, 8]
+
+
+def test_many_unreadable_cells_are_not_also_reported_missing(ws, do, roster, tmp_path):
+    rows = "".join(f"C{i},A001,not a time,{i},接通\n" for i in range(25))  # offered_at is required
+    p = rejected(do(write(tmp_path / "bad.csv", HEAD + rows), "interactions"), "bad_value")
+    assert p.count == 25
+    assert not [q for q in do(write(tmp_path / "bad.csv", HEAD + rows), "interactions").problems
+                if q.code == "missing_value"]

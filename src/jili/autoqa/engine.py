@@ -87,6 +87,10 @@ class Checker:
         return out
 
     def check(self, t: Transcript) -> list[Finding]:
+        return self.check_with_hits(t)[0]
+
+    def check_with_hits(self, t: Transcript) -> tuple[list[Finding], dict[str, list[tuple[int, int, int]]]]:
+        """Findings, and the phrase hits they came from (one scan of the transcript for both)."""
         found: list[Finding] = []
         scopes: dict[tuple[str, int | None, int | None], set[int]] = {}
         hits = self.phrase_hits(t, scopes)
@@ -146,7 +150,7 @@ class Checker:
                     add(rule, None, None, None, "the agent ended the call first")
                 elif rule.fact == "hold_over" and (t.hold_seconds or 0) > rule.seconds:
                     add(rule, None, None, None, f"hold {t.hold_seconds} s > {rule.seconds} s")
-        return found
+        return found, hits
 
 
 def _scoped(cache: dict[tuple[str, int | None, int | None], set[int]], turns: tuple[Turn, ...], speaker: str,

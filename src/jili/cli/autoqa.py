@@ -11,10 +11,11 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from jili.cli.incentives import TEMPLATES, resolve_period
+from jili.cli.incentives import resolve_period
 from jili.cli.main import JsonOpt, WorkspaceOpt, _fail, app, open_workspace
 from jili.cli.output import console, emit_json, err_console, lang, t
 from jili.core.problems import Location, Problem, Severity
+from jili.io.workspace import TEMPLATES
 
 autoqa_app = typer.Typer(help="Auto-QA over every transcript / 智能质检", no_args_is_help=True)
 app.add_typer(autoqa_app, name="autoqa")

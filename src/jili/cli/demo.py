@@ -42,7 +42,7 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
     from jili.web.bootstrap import setup
 
     setup(ws)
-    from jili.web.actions import ImportStatus, active_batches, do_import
+    from jili.web.actions import ImportStatus, do_import
 
     exports = root / "exports"
     if not as_json:
@@ -71,12 +71,9 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
     elif not as_json:
         console.print(t(f"(bank data not found at {bank}; skipped)", f"（未找到银行数据 {bank}，已跳过）"))
     ok = all(o.status != ImportStatus.REJECTED for o in outcomes)
-    from jili.io.factstore import connect
+    from jili.web.actions import facts_connection
 
-    batches: dict[str, list[tuple[int, Path]]] = {}
-    for b in active_batches():
-        batches.setdefault(b.fact, []).append((b.pk, root / b.parquet_path))
-    con = connect(batches)
+    con, _ = facts_connection(ws)
     teams = con.execute(TEAM_SQL).fetchall()
     bank_agents = con.execute(BANK_SQL).fetchall()
     bank_r12 = _bank_r12(ws, as_json) if bank.exists() else {}
@@ -150,10 +147,11 @@ def _run_policy(ws: Workspace, as_json: bool) -> dict[str, object]:
     """Run the R15 template on the generated month; show the board, one statement, the payout file."""
     import shutil as sh
 
-    from jili.cli.incentives import TEMPLATES, write_payout
+    from jili.cli.incentives import write_payout
     from jili.core.explain import render
     from jili.core.periods import parse_period
     from jili.io.policyfile import load_policy
+    from jili.io.workspace import TEMPLATES
     from jili.web.ledger import do_run_policy
 
     sh.copy(TEMPLATES / f"{POLICY}.yaml", ws.policies_dir / f"{POLICY}.yaml")
@@ -196,9 +194,9 @@ def _run_policy(ws: Workspace, as_json: bool) -> dict[str, object]:
 def _run(ws: Workspace, name: str, label: str):
     import shutil as sh
 
-    from jili.cli.incentives import TEMPLATES
     from jili.core.periods import parse_period
     from jili.io.policyfile import load_policy
+    from jili.io.workspace import TEMPLATES
     from jili.web.ledger import do_run_policy
 
     target = ws.policies_dir / f"{name}.yaml"
@@ -259,7 +257,7 @@ def _run_more(ws: Workspace, as_json: bool) -> dict[str, object]:
 def _bank_r12(ws: Workspace, as_json: bool) -> dict[str, object]:
     """R12's top 10 % and bottom 10 % on the real bank month's per-agent volumes."""
     # the bank's calls are in Israel's time: the month must be cut at Israel's midnight, not Beijing's
-    from jili.cli.incentives import TEMPLATES
+    from jili.io.workspace import TEMPLATES
 
     text = (TEMPLATES / "r12-outbound-rewards.yaml").read_text(encoding="utf-8")
     (ws.policies_dir / "r12-outbound-rewards-bank.yaml").write_text(

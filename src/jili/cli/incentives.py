@@ -20,12 +20,11 @@ from jili.core.policy import Policy
 from jili.core.problems import Location, Problem, Severity
 from jili.core.statement import Statement, statement_to_json
 from jili.io.policyfile import load_policy
-from jili.io.workspace import Workspace
+from jili.io.workspace import TEMPLATES, Workspace
 
 PolicyOpt = Annotated[str, typer.Option("--policy", "-p", help="Policy file, or a name in the workspace's "
                                                                 "policies/ / 策略文件或名称")]
 PeriodOpt = Annotated[str, typer.Option("--period", help="2025-03, 2025-W09, 2025-Q1, 2025 / 周期")]
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 
 def resolve_policy(ws: Workspace | None, name: str, as_json: bool) -> Policy:

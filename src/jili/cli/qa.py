@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.table import Table
 
@@ -18,18 +18,13 @@ from jili.io.workspace import Workspace
 
 qa_app = typer.Typer(help="Quality monitoring: sampling, scoring, intervals, calibration / 质检", no_args_is_help=True)
 app.add_typer(qa_app, name="qa")
-SCORECARDS = Path(__file__).resolve().parents[1] / "templates" / "scorecards"
 TzOpt = Annotated[str | None, typer.Option(help="Local timezone of the calls (default: the workspace's) / 时区")]
 
 
-def _facts(ws: Workspace):
-    from jili.io.factstore import connect
-    from jili.web.actions import active_batches
+def _facts(ws: Workspace) -> duckdb.DuckDBPyConnection:
+    from jili.web.actions import facts_connection
 
-    batches: dict[str, list[tuple[int, Path]]] = defaultdict(list)
-    for b in active_batches():
-        batches[b.fact].append((b.pk, ws.root / b.parquet_path))
-    return connect(batches)
+    return facts_connection(ws)[0]
 
 
 @qa_app.command("sample")
@@ -82,12 +77,12 @@ def qa_sample(period: PeriodOpt,
 
 def _score_all(ws: Workspace, period: str, as_json: bool, timezone: str | None):
     from jili.io.qa_data import evaluations_with_items
-    from jili.io.scorecardfile import load_scorecards
+    from jili.io.scorecardfile import workspace_scorecards
     from jili.qa.scorecard import version_for
     from jili.qa.scoring import score
 
     per = resolve_period(period, as_json)
-    cards, problems = load_scorecards([SCORECARDS, ws.root / "scorecards"])
+    cards, problems = workspace_scorecards(ws.scorecards_dir)
     scored = []
     for ev in evaluations_with_items(_facts(ws), per, timezone or ws.timezone):
         if not ev["answers"]:
@@ -160,18 +155,13 @@ def qa_intervals(period: PeriodOpt,
     """Each agent's QA score with its 95 % interval; says when a tier decision is not clear. / 置信区间。"""
     ws = open_workspace(workspace, as_json)
     per = resolve_period(period, as_json)
+    from jili.io.qa_data import scores_by_agent
     from jili.qa.stats import mean_interval
 
-    tz = timezone or ws.timezone
-    local = f"timezone('{tz}', coalesce(call_at, evaluated_at))"
-    where = f"AND source = '{source}'" if source else ""
-    rows = _facts(ws).execute(f"""
-        SELECT agent_id, list(score) FROM evaluations WHERE score IS NOT NULL {where}
-          AND {local} >= TIMESTAMP '{per.start}' AND {local} < TIMESTAMP '{per.end}' GROUP BY 1 ORDER BY 1""").fetchall()
     limits = [float(x) for x in thresholds.split(",") if x.strip()]
     report = []
-    for agent, scores in rows:
-        interval = mean_interval([Decimal(s) for s in scores])
+    for agent, scores in scores_by_agent(_facts(ws), per, timezone or ws.timezone, source):
+        interval = mean_interval(scores)
         if interval is None:
             continue
         report.append((agent, interval, interval.unclear_thresholds(limits)))

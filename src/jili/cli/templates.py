@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from jili.cli.incentives import TEMPLATES
 from jili.cli.main import JsonOpt, WorkspaceOpt, _fail, app, open_workspace
 from jili.cli.output import console, emit_json, lang, t
 from jili.core.problems import Location, Problem, Severity
+from jili.io.workspace import TEMPLATES
 from jili.io.yamlfile import load_yaml
 
 templates_app = typer.Typer(help="Shipped templates of the seed rule books / 内置模板", no_args_is_help=True)

@@ -56,6 +56,7 @@ class Column:
     choices: tuple[Choice, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    future_ok: bool = False  # a date that may lie ahead (a roster announces a coming change)
 
     def choice_lookup(self) -> dict[str, str]:
         """Folded code, Chinese label or alias -> canonical code."""
@@ -181,14 +182,14 @@ ROSTER = FactFormat(
                    Choice("left", "离职", ("已离职", "leaver", "inactive")),
                )),
         Column("hire_date", ColumnType.DATE, "Date joined.", "入职日期。", required=True,
-               aliases=("入职日期", "入职时间", "入司日期", "joined", "start date")),
+               aliases=("入职日期", "入职时间", "入司日期", "joined", "start date"), future_ok=True),
         Column("confirmed_date", ColumnType.DATE, "Date confirmed after probation (转正).",
-               "转正日期。", aliases=("转正日期", "转正时间")),
+               "转正日期。", aliases=("转正日期", "转正时间"), future_ok=True),
         Column("leave_date", ColumnType.DATE, "Last day of employment.", "离职日期。",
-               aliases=("离职日期", "离职时间", "end date")),
+               aliases=("离职日期", "离职时间", "end date"), future_ok=True),
         Column("effective_from", ColumnType.DATE,
                "Date from which this row holds; defaults to hire_date.",
-               "本行生效日期，缺省为入职日期。", aliases=("生效日期", "生效时间", "变更日期")),
+               "本行生效日期，缺省为入职日期。", aliases=("生效日期", "生效时间", "变更日期"), future_ok=True),
         Column("monthly_wage", ColumnType.DECIMAL, "Monthly wage, for percent-of-wage rewards (R16).",
                "月工资（R16 按工资比例奖励）。", unit="yuan",
                aliases=("月工资", "工资", "月薪", "基本工资", "wage", "salary")),

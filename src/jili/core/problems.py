@@ -106,10 +106,6 @@ class Problem:
         }
 
 
-def has_errors(problems: Iterable[Problem]) -> bool:
-    return any(p.is_error for p in problems)
-
-
 def suggest(word: str, choices: Iterable[str]) -> tuple[str, str]:
     """' Did you mean 'x'?' in English and Chinese, or two empty strings."""
     from difflib import get_close_matches

@@ -46,10 +46,9 @@ def run_checker(checker: Checker, transcripts: Iterable[Transcript],
     for t in transcripts:
         report.transcripts += 1
         report.turns += len(t.turns)
-        found = checker.check(t)
+        found, hits = checker.check_with_hits(t)
         report.findings.extend(found)
         report.with_finding.update({f.rule_id for f in found})
-        hits = checker.phrase_hits(t)
         report.with_phrase.update({rid for rid in phrase_ids if hits.get(rid)})
         if progress is not None:
             progress(1)

@@ -27,7 +27,7 @@ from jili.core.facts import Column, ColumnType, FactFormat, fold
 from jili.core.problems import Location, Problem, Severity
 from jili.io.convert import DEFAULT_NULLS, arrow_type, clean_text, convert, today_in
 from jili.io.mapping import ColumnRule, Mapping
-from jili.io.sources import ROW, FileKind, FileScan, Source, open_source
+from jili.io.sources import ROW, FileScan, Source, open_source
 
 SOURCE_ROW = "_row"
 BATCH_COLUMN = "_batch"
@@ -90,37 +90,46 @@ class Staged:
 
 
 @dataclass
+class _Entry:
+    """One problem kind in one column: where it first occurred, how often, a few more rows."""
+
+    severity: Severity
+    code: str
+    column_index: int | None
+    first_row: int
+    found: str
+    en: str
+    zh: str
+    expected: str
+    fix: str
+    fix_zh: str
+    count: int = 0
+    more_rows: list[int] = field(default_factory=list)
+
+
+@dataclass
 class _Tally:
     """Collects one problem kind per column: first place, count and some more rows."""
 
     source: Source
-    items: dict[tuple[str, str], list[object]] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    items: dict[tuple[str, str], _Entry] = field(default_factory=dict)
 
     def add(self, code: str, column: str, col_index: int | None, rows: np.ndarray,
             found: list[str], en: str, zh: str, expected: str, fix: str, fix_zh: str,
             severity: Severity = Severity.ERROR) -> None:
         if len(rows) == 0:
             return
-        key = (code, column)
-        if key not in self.items:
-            self.items[key] = [severity, code, col_index, int(rows[0]), 0, [], found[0] if found else "",
-                               en, zh, expected, fix, fix_zh]
-        entry = self.items[key]
-        entry[4] = int(entry[4]) + len(rows)  # type: ignore[call-overload]
-        more = entry[5]
-        assert isinstance(more, list)
-        if len(more) < MAX_EXAMPLES:
-            more.extend(int(r) for r in rows[: MAX_EXAMPLES - len(more)] if int(r) != entry[3])
+        entry = self.items.setdefault((code, column), _Entry(
+            severity, code, col_index, int(rows[0]), found[0] if found else "", en, zh, expected, fix, fix_zh))
+        entry.count += len(rows)
+        room = MAX_EXAMPLES - len(entry.more_rows)
+        if room > 0:
+            entry.more_rows.extend(int(r) for r in rows[:room] if int(r) != entry.first_row)
 
     def finish(self) -> list[Problem]:
-        out = list(self.problems)
-        for sev, code, col, first, count, more, found, en, zh, expected, fix, fix_zh in self.items.values():
-            assert isinstance(first, int) and isinstance(count, int) and isinstance(more, list)
-            out.append(Problem(sev, str(code), self.source.location(first, col),  # type: ignore[arg-type]
-                               str(en), str(zh), expected=str(expected), found=str(found),
-                               fix=str(fix), fix_zh=str(fix_zh), count=count, more_rows=tuple(more)))
-        return out
+        return [Problem(e.severity, e.code, self.source.location(e.first_row, e.column_index), e.en, e.zh,
+                        expected=e.expected, found=e.found, fix=e.fix, fix_zh=e.fix_zh, count=e.count,
+                        more_rows=tuple(e.more_rows)) for e in self.items.values()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +288,7 @@ def _stage_source(request: ImportRequest, src: Source, uid: str, progress: Progr
             rows_read += n
             row_numbers = chunk.column(ROW).to_numpy()
             out: dict[str, pa.Array] = {}
+            unreadable: dict[str, np.ndarray] = {}  # cells reported as bad values, not also as missing
             for col in fmt.columns:
                 plan = plan_of.get(col.name)
                 if plan is None:
@@ -291,6 +301,7 @@ def _stage_source(request: ImportRequest, src: Source, uid: str, progress: Progr
                 naive += conv.naive
                 rounded += conv.rounded
                 first_index = plan.indices[0] if plan.indices else None
+                unreadable[col.name] = conv.bad
                 if conv.bad.any():
                     bad_rows = row_numbers[conv.bad]
                     found = [str(v) for v in text.filter(pa.array(conv.bad)).slice(0, 1).to_pylist()]
@@ -315,36 +326,29 @@ def _stage_source(request: ImportRequest, src: Source, uid: str, progress: Progr
                                                out[col.name])
                 if col.required and plan is not None:
                     missing = _mask_np(pc.is_null(out[col.name]))
-                    missing &= ~_bad_for(tally, col.name, row_numbers)
+                    if col.name in unreadable:
+                        missing &= ~unreadable[col.name]
                     if missing.any():
                         tally.add("missing_value", col.name, plan.indices[0] if plan.indices else None,
                                   row_numbers[missing], [""],
                                   f"Required value '{col.name}' is empty.", f"必填项 '{col.name}' 为空。",
                                   _expected(col), "Fill in the value, or remove the row if it is not a record.",
                                   "请填写该值；若该行不是记录，请删除。")
-                if col.type == ColumnType.TIMESTAMP and plan is not None:
-                    future = _mask_np(pc.greater(out[col.name], now_utc))
+                if col.type in (ColumnType.TIMESTAMP, ColumnType.DATE) and plan is not None and not col.future_ok:
+                    is_time = col.type == ColumnType.TIMESTAMP
+                    limit = now_utc if is_time else pa.scalar(today, pa.date32())
+                    future = _mask_np(pc.greater(out[col.name], limit))
                     if future.any():
+                        after = f"{request.now:%Y-%m-%d %H:%M}" if is_time else str(today)
                         tally.add("future_date", col.name, plan.indices[0] if plan.indices else None,
                                   row_numbers[future],
                                   [str(v) for v in out[col.name].filter(pa.array(future)).slice(0, 1).to_pylist()],
-                                  f"'{col.name}' lies in the future (after {request.now:%Y-%m-%d %H:%M}).",
-                                  f"'{col.name}' 晚于当前时间（{request.now:%Y-%m-%d %H:%M}）。",
-                                  "a time not after now",
-                                  "Check the date format (day/month order, two-digit year) and the timezone.",
-                                  "请检查日期格式（年月日顺序、两位年份）及时区。")
-                if col.type == ColumnType.DATE and plan is not None and col.name != "leave_date":
-                    future = _mask_np(pc.greater(out[col.name], pa.scalar(today, pa.date32())))
-                    if col.name in ("effective_from", "hire_date", "confirmed_date"):
-                        future[:] = False  # a roster may announce tomorrow's change
-                    if future.any():
-                        tally.add("future_date", col.name, plan.indices[0] if plan.indices else None,
-                                  row_numbers[future],
-                                  [str(v) for v in out[col.name].filter(pa.array(future)).slice(0, 1).to_pylist()],
-                                  f"'{col.name}' lies in the future (after {today}).",
-                                  f"'{col.name}' 晚于今天（{today}）。", "a date not after today",
-                                  "Check the date format (day/month order, two-digit year).",
-                                  "请检查日期格式（年月日顺序、两位年份）。")
+                                  f"'{col.name}' lies in the future (after {after}).",
+                                  f"'{col.name}' 晚于{'当前时间' if is_time else '今天'}（{after}）。",
+                                  "a time not after now" if is_time else "a date not after today",
+                                  "Check the date format (day/month order, two-digit year)"
+                                  + (" and the timezone." if is_time else "."),
+                                  "请检查日期格式（年月日顺序、两位年份）" + ("及时区。" if is_time else "。"))
             if fmt.name == "roster" and "effective_from" in out:
                 out["effective_from"] = pc.coalesce(out["effective_from"], out["hire_date"])
             if fmt.agent_column and request.known_agents is not None and fmt.agent_column in out:
@@ -389,7 +393,7 @@ def _stage_source(request: ImportRequest, src: Source, uid: str, progress: Progr
                                 fix="Export again with data, or check the date range of the export.",
                                 fix_zh="请重新导出含数据的文件，或检查导出的日期范围。"))
     if not any(p.is_error for p in problems) and not src.lines_inexact:
-        problems.extend(_key_problems(pa.concat_tables(key_parts), fmt, src, request.existing))
+        problems.extend(_key_problems(pa.concat_tables(key_parts), fmt, src.location, src.path.name, request.existing))
     if any(p.is_error for p in problems):
         staged.unlink(missing_ok=True)
         return Staged(fmt, uid, None, rows_read, 0, tuple(problems), columns, sheet=src.sheet,
@@ -431,16 +435,6 @@ class _BackgroundWriter:
 
 def _mask_np(arr: pa.Array) -> np.ndarray:
     return np.asarray(arr.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _bad_for(tally: _Tally, column: str, rows: np.ndarray) -> np.ndarray:
-    """Rows already reported as unreadable for ``column`` are not also 'missing'."""
-    entry = tally.items.get(("bad_value", column))
-    if entry is None:
-        return np.zeros(len(rows), bool)
-    first, more = entry[3], entry[5]
-    assert isinstance(more, list)
-    return np.isin(rows, np.array([first, *more], dtype=np.int64))
 
 
 def _as_source(arr: pa.Array, target: Column) -> pa.Array:
@@ -492,11 +486,14 @@ def keys_against(staged: Path, fmt: FactFormat, sheet: str | None, source: Path,
                  batches: tuple[ExistingBatch, ...]) -> tuple[Problem, ...]:
     """Keys of a staged file already in ``batches`` (committed while it was staged)."""
     keys = pq.read_table(staged, columns=[*fmt.natural_key, SOURCE_ROW])
-    where = Source(path=source, kind=FileKind.CSV, headers=[], chunks=iter(()), sheet=sheet)
-    return tuple(p for p in _key_problems(keys, fmt, where, batches) if p.is_error)
+
+    def locate(row: int) -> Location:
+        return Location(source.name, sheet=sheet, row=row) if sheet else Location(source.name, line=row)
+
+    return tuple(p for p in _key_problems(keys, fmt, locate, source.name, batches) if p.is_error)
 
 
-def _key_problems(new_keys: pa.Table, fmt: FactFormat, src: Source,
+def _key_problems(new_keys: pa.Table, fmt: FactFormat, locate: Callable[[int], Location], file_name: str,
                   existing: tuple[ExistingBatch, ...]) -> list[Problem]:
     """Duplicate natural keys inside the file and against earlier active batches."""
     parts = [f'coalesce(CAST("{k}" AS VARCHAR), \'\')' for k in fmt.natural_key]
@@ -513,14 +510,14 @@ def _key_problems(new_keys: pa.Table, fmt: FactFormat, src: Source,
         total = con.execute("SELECT count(*) FROM dup").fetchone()
         for key, rows in dups[:MAX_EXAMPLES]:
             problems.append(Problem(
-                Severity.ERROR, "duplicate_key", src.location(rows[1]),
+                Severity.ERROR, "duplicate_key", locate(rows[1]),
                 f"Duplicate record: {key_names} = {_key_text(key)} also on row {rows[0]}.",
                 f"重复记录：{key_names} = {_key_text(key)} 与第 {rows[0]} 行重复。",
                 expected=f"each ({key_names}) once", found=f"rows {', '.join(map(str, rows[:5]))}",
                 fix="Remove the duplicate rows (Excel: Data → Remove Duplicates) and import again.",
                 fix_zh="请删除重复行（Excel：数据 → 删除重复值）后重新导入。"))
         if total and total[0] > MAX_EXAMPLES:
-            problems.append(Problem(Severity.ERROR, "duplicate_key", Location(src.path.name),
+            problems.append(Problem(Severity.ERROR, "duplicate_key", Location(file_name),
                                     f"{total[0] - MAX_EXAMPLES} more duplicated keys.",
                                     f"另有 {total[0] - MAX_EXAMPLES} 个重复键。"))
         if existing and not problems:
@@ -536,7 +533,7 @@ def _key_problems(new_keys: pa.Table, fmt: FactFormat, src: Source,
                 where = f"batch {old.batch_id} ({old.source_name} row {old_row})" if old else fname
                 where_zh = f"批次 {old.batch_id}（{old.source_name} 第 {old_row} 行）" if old else fname
                 problems.append(Problem(
-                    Severity.ERROR, "key_in_other_batch", src.location(row),
+                    Severity.ERROR, "key_in_other_batch", locate(row),
                     f"Record {key_names} = {_key_text(key)} is already imported in {where}.",
                     f"记录 {key_names} = {_key_text(key)} 已在{where_zh}中导入。",
                     fix=f"If this file corrects that batch, import it with --supersede {old.batch_id if old else 'N'}; "

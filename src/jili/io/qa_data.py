@@ -66,6 +66,18 @@ def evaluations_with_items(con: duckdb.DuckDBPyConnection, period: Period, tz: s
             for h in heads]
 
 
+def scores_by_agent(con: duckdb.DuckDBPyConnection, period: Period, tz: str,
+                    source: str | None = None) -> list[tuple[str, list[Decimal]]]:
+    """Each agent's QA scores of the period (calls placed by their own date), optionally of one source."""
+    local = f"timezone('{tz}', coalesce(call_at, evaluated_at))"
+    rows = con.execute(f"""
+        SELECT agent_id, list(score) FROM evaluations
+        WHERE score IS NOT NULL AND (CAST(? AS VARCHAR) IS NULL OR source = ?)
+          AND {local} >= TIMESTAMP '{period.start}' AND {local} < TIMESTAMP '{period.end}'
+        GROUP BY 1 ORDER BY 1""", [source, source]).fetchall()
+    return [(agent, [Decimal(s) for s in scores]) for agent, scores in rows]
+
+
 def ratings_for_calibration(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[Rating]:
     """Scores of calls that two or more evaluators scored in the period."""
     local = f"timezone('{tz}', coalesce(call_at, evaluated_at))"
@@ -100,5 +112,3 @@ def calibration_set(calls: int = 40, evaluators: int = 5, lenient: str = "QA3", 
                                                                       ("tone", round(tone, 1)))))
     return out
 
-
-__all__ = ["calibration_set", "calls_for_sampling", "evaluations_with_items", "ratings_for_calibration"]

@@ -143,4 +143,11 @@ def load_scorecards(folders: list[Path]) -> tuple[list[Scorecard], list[Problem]
     return cards, problems
 
 
-__all__ = ["Location", "YamlDocument", "load_scorecard", "load_scorecards"]
+def workspace_scorecards(scorecards_dir: Path) -> tuple[list[Scorecard], list[Problem]]:
+    """The shipped scorecards and the workspace's own (scorecards/)."""
+    from jili.io.workspace import TEMPLATES
+
+    return load_scorecards([TEMPLATES / "scorecards", scorecards_dir])
+
+
+__all__ = ["Location", "YamlDocument", "load_scorecard", "load_scorecards", "workspace_scorecards"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CONFIG_NAME = "jili.toml"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"  # shipped policies, scorecards, rule packs
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_DIR = "jili-workspace"
 
@@ -35,6 +36,10 @@ class Workspace:
     @property
     def policies_dir(self) -> Path:
         return self.root / "policies"
+
+    @property
+    def scorecards_dir(self) -> Path:
+        return self.root / "scorecards"
 
     @property
     def sqlite_path(self) -> Path:

@@ -7,11 +7,13 @@ import datetime as dt
 import hashlib
 import os
 import time
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 from django.db import transaction
 from django.utils import timezone as djtz
@@ -54,7 +56,6 @@ class ImportOutcome:
     sheet: str | None = None
     encoding: str | None = None
     seconds: float = 0.0
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -191,11 +192,10 @@ def _check_evaluations(ws: Workspace, staged: Staged, source: str) -> list[Probl
     """Every evaluation of an items file must score on its scorecard version, or nothing is stored."""
     from jili.io.evaluation_check import check_items
     from jili.io.factstore import connect
-    from jili.io.scorecardfile import load_scorecards
+    from jili.io.scorecardfile import workspace_scorecards
 
     assert staged.staged_path is not None
-    templates = Path(__file__).resolve().parents[1] / "templates" / "scorecards"
-    cards, problems = load_scorecards([templates, ws.root / "scorecards"])
+    cards, problems = workspace_scorecards(ws.scorecards_dir)
     evaluations = [(b.pk, ws.root / b.parquet_path) for b in active_batches("evaluations")]
     con = connect({"evaluations": evaluations})
     return [*problems, *check_items(staged.staged_path, source, staged.sheet, con, cards, ws.timezone)]
@@ -276,6 +276,18 @@ def sweep_orphans(ws: Workspace, min_age_seconds: float = 3600) -> list[Path]:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
+
+
+def facts_connection(ws: Workspace) -> tuple[duckdb.DuckDBPyConnection, list[int]]:
+    """DuckDB views over the active batches of every fact, and the ids of those batches."""
+    from jili.io.factstore import connect
+
+    batches: dict[str, list[tuple[int, Path]]] = defaultdict(list)
+    ids = []
+    for b in active_batches():
+        batches[b.fact].append((b.pk, ws.root / b.parquet_path))
+        ids.append(b.pk)
+    return connect(batches), ids
 
 
 def active_batches(fact: str | None = None) -> list[ImportBatch]:

@@ -7,7 +7,6 @@ new posting in an open period that names the posting it corrects.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,9 +21,8 @@ from jili.core.policy import Policy
 from jili.core.problems import Location, Problem, Severity
 from jili.core.statement import Statement, statement_from_json, statement_to_json
 from jili.io.compute import AgentRow, build_inputs
-from jili.io.factstore import connect
 from jili.io.workspace import Workspace
-from jili.web.actions import active_batches
+from jili.web.actions import facts_connection
 from jili.web.registry.models import Agent, AgentSpell, AuditEvent, PolicyRun, Posting, StatementRecord
 from jili.web.registry.models import Period as PeriodRow
 
@@ -86,12 +84,7 @@ def ledger_before(policy_id: str, period: Period) -> tuple[dict[tuple[str, str],
 
 
 def compute(ws: Workspace, policy: Policy, period: Period) -> tuple[list[Statement], list[Problem], list[int]]:
-    batches: dict[str, list[tuple[int, Path]]] = defaultdict(list)
-    ids = []
-    for b in active_batches():
-        batches[b.fact].append((b.pk, ws.root / b.parquet_path))
-        ids.append(b.pk)
-    con = connect(batches)
+    con, ids = facts_connection(ws)
     balance, lifetime = ledger_before(policy.id, period)
     inputs = build_inputs(con, policy, period, population(period), balance, lifetime)
     statements, run_problems = run(policy, inputs)
