@@ -36,11 +36,11 @@ result = {}
 if kind == "jili":
     from jili.io.policyfile import load_policy
     from jili.io.workspace import load_workspace
-    from jili.web.bootstrap import setup
+    from jili.registry.bootstrap import setup
     ws = load_workspace(root)
     setup(ws, migrate=False)
     from jili.core.periods import parse_period
-    from jili.web.ledger import do_run_policy
+    from jili.registry.ledger import do_run_policy
     policy, _ = load_policy(Path(sys.argv[4]))
     t0 = time.perf_counter()
     out = do_run_policy(ws, policy, parse_period(month), acting_user="bench")
@@ -82,7 +82,7 @@ def prepare(agents: int, out: Path) -> Path:
     from jili.io.demo import DemoSpec, generate
     from jili.io.mapping import Mapping
     from jili.io.workspace import Workspace, create_layout
-    from jili.web.bootstrap import setup
+    from jili.registry.bootstrap import setup
 
     t0 = time.perf_counter()
     data = generate(DemoSpec(agents=agents, month=MONTH, seed=11, calls_per_day=182, file_format="parquet"),
@@ -92,7 +92,7 @@ def prepare(agents: int, out: Path) -> Path:
     ws = Workspace(root=root)
     create_layout(ws)
     setup(ws)
-    from jili.web.actions import active_batches, do_import
+    from jili.registry.imports import active_batches, do_import
 
     t0 = time.perf_counter()
     for fact in ("roster", "attendance", "interactions", "evaluations", "surveys", "incidents", "kpis"):

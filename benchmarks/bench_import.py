@@ -36,10 +36,10 @@ else:
     from jili.core.facts import FORMATS
     from jili.io.mapping import Mapping
     from jili.io.workspace import load_workspace
-    from jili.web.bootstrap import setup
+    from jili.registry.bootstrap import setup
     ws = load_workspace(root)
     setup(ws)
-    from jili.web.actions import do_import
+    from jili.registry.imports import do_import
     if kind == "roster":
         out = do_import(ws, path, Mapping.plain(FORMATS["roster"]), acting_user="bench")
     else:

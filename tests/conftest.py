@@ -41,7 +41,7 @@ def plain(fact: str) -> Mapping:
 
 def snapshot(ws: Workspace) -> tuple[list[str], list[tuple[object, ...]]]:
     """What a user can see of the workspace: the fact files and the registry rows."""
-    from jili.web.registry.models import Agent, AgentSpell, AuditEvent, ImportBatch
+    from jili.registry.models import Agent, AgentSpell, AuditEvent, ImportBatch
 
     files = sorted(str(p.relative_to(ws.root)) for p in ws.facts_dir.rglob("*") if p.is_file())
     rows = [(m.__name__, m.objects.count()) for m in (Agent, AgentSpell, AuditEvent, ImportBatch)]
@@ -51,7 +51,7 @@ def snapshot(ws: Workspace) -> tuple[list[str], list[tuple[object, ...]]]:
 @pytest.fixture
 def do(ws: Workspace):  # type: ignore[no-untyped-def]
     """Import helper: do(path, fact_or_mapping, **kw) with a fixed 'now'."""
-    from jili.web.actions import do_import
+    from jili.registry.imports import do_import
 
     def run(path: Path, what: str | Mapping, **kw):  # type: ignore[no-untyped-def]
         mapping = plain(what) if isinstance(what, str) else what

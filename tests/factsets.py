@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from jili.core.facts import FORMATS
-from jili.io.compute import AgentRow
+from jili.core.roster import AgentRow
 from jili.io.convert import arrow_type
 from jili.io.factstore import connect
 

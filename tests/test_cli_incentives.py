@@ -41,7 +41,7 @@ def test_month_close_from_the_command_line(home, tmp_path):  # noqa: F811
     assert rows[1][0] == "A001" and rows[1][4] == 300.0 and rows[2][4] == 180.0
     # what if the excellent tier paid 350?
     draft = tmp_path / "draft.yaml"
-    from jili.cli.incentives import TEMPLATES
+    from jili.io.workspace import TEMPLATES
 
     draft.write_text((TEMPLATES / "r15-service-quality-bonus.yaml").read_text(encoding="utf-8")
                      .replace("amount: 300", "amount: 350").replace('version: "1"', 'version: "2-draft"'),
@@ -52,3 +52,40 @@ def test_month_close_from_the_command_line(home, tmp_path):  # noqa: F811
     assert jili("close", "--period", "2025-03", *w).returncode == 0
     again = jili("run", "-p", "r15-service-quality-bonus", "--period", "2025-03", *w, "--json")
     assert again.returncode == 1 and json.loads(again.stdout)["problems"][0]["code"] == "period_closed"
+
+
+NO_DJANGO = ("import sys; sys.modules['django'] = None; sys.argv = ['jili', *sys.argv[1:]]; "
+             "from jili.cli.main import run; run()")
+
+
+def test_whatif_runs_from_a_snapshot_with_django_not_importable(home, tmp_path):  # noqa: F811
+    import subprocess
+    import sys
+
+    w = ["-w", str(home)]
+    for name, text, fmt in (("roster.csv", ROSTER_CSV, "roster"), ("qa.csv", CSV, "evaluations"),
+                            ("hours.csv", HOURS, "attendance")):
+        import_text(home, tmp_path, name, text, fmt)
+    draft = tmp_path / "draft.yaml"
+    from jili.io.workspace import TEMPLATES
+
+    draft.write_text((TEMPLATES / "r15-service-quality-bonus.yaml").read_text(encoding="utf-8")
+                     .replace("amount: 300", "amount: 350"), encoding="utf-8")
+    args = ["whatif", "-p", str(draft), "--base", "r15-service-quality-bonus", "--period", "2025-03", *w, "--json"]
+    from_registry = jili(*args)
+    assert from_registry.returncode == 0, from_registry.stdout
+    snap = tmp_path / "2025-03.snapshot.json"
+    made = jili("snapshot", "--period", "2025-03", "-p", "r15-service-quality-bonus", "--out", str(snap), *w, "--json")
+    assert made.returncode == 0 and json.loads(made.stdout)["agents"] == 2, made.stdout
+    bare = subprocess.run([sys.executable, "-c", NO_DJANGO, *args, "--snapshot", str(snap)],
+                          capture_output=True, text=True, timeout=120)
+    assert bare.returncode == 0, bare.stdout + bare.stderr
+    assert json.loads(bare.stdout) == json.loads(from_registry.stdout)
+    assert json.loads(bare.stdout)["total_after"] == "530.00"
+    # the registry itself cannot be reached that way: a command that needs it fails, and says why
+    blocked = subprocess.run([sys.executable, "-c", NO_DJANGO, *args], capture_output=True, text=True, timeout=120)
+    assert blocked.returncode != 0
+    # a snapshot of another period is refused with a problem, not a traceback
+    other = subprocess.run([sys.executable, "-c", NO_DJANGO, *args[:-5], "--period", "2025-04", *w, "--json",
+                            "--snapshot", str(snap)], capture_output=True, text=True, timeout=120)
+    assert other.returncode == 2 and json.loads(other.stdout)["problems"][0]["code"] == "bad_period"

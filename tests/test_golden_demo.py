@@ -4,7 +4,6 @@ golden files in tests/golden/demo/ (regenerate on purpose with JILI_UPDATE_GOLDE
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import zipfile
 from pathlib import Path

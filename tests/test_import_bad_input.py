@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import snapshot, write
-from jili.web.actions import ImportStatus
+from jili.registry.imports import ImportStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -40,7 +40,7 @@ def test_unknown_extra_column_is_a_warning_and_kept_out(ws, do, roster, tmp_path
     warn = [p for p in outcome.problems if p.code == "unknown_column"]
     assert len(warn) == 1 and warn[0].location.column == "备注X"
     assert "was not imported" in warn[0].message
-    stored = pq.read_table(ws.root / __import__("jili.web.registry.models", fromlist=["x"])
+    stored = pq.read_table(ws.root / __import__("jili.registry.models", fromlist=["x"])
                            .ImportBatch.objects.get(pk=outcome.batch_id).parquet_path)
     assert "备注X" not in stored.column_names
 
@@ -129,7 +129,7 @@ def test_duplicate_rows_inside_a_file(ws, do, roster, tmp_path):
 
 
 def test_same_key_in_two_batches_then_supersede(ws, do, roster, tmp_path):
-    from jili.web.registry.models import ImportBatch
+    from jili.registry.models import ImportBatch
 
     first = do(write(tmp_path / "a.csv", HEAD + "C1,A001,2026-10-09 09:00:00,30,接通\n"), "interactions")
     assert first.status == ImportStatus.IMPORTED
@@ -156,7 +156,7 @@ def test_timestamps_without_timezone_are_read_in_the_workspace_zone(ws, do, rost
 
     import pyarrow.parquet as pq
 
-    from jili.web.registry.models import ImportBatch
+    from jili.registry.models import ImportBatch
 
     path = write(tmp_path / "tz.csv", HEAD + "C1,A001,2026-10-09 08:00:00,30,接通\n"
                  "C2,A001,2026-10-09T08:00:00+00:00,30,接通\n")
@@ -219,7 +219,7 @@ def test_quoted_value_spanning_lines_is_kept_and_later_lines_stay_exact(ws, do, 
 def test_blank_lines_are_skipped_without_losing_or_doubling_rows(ws, do, roster, tmp_path):
     import pyarrow.parquet as pq
 
-    from jili.web.registry.models import ImportBatch
+    from jili.registry.models import ImportBatch
 
     body = "".join(f"C{i},A001,2026-10-09 09:00:00,{i},接通\n" for i in range(1, 6))
     path = write(tmp_path / "gaps.csv", HEAD + body + "\n" + "C6,A001,2026-10-09 09:00:00,6,接通\n\n")

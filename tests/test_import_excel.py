@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from conftest import snapshot
-from jili.web.actions import ImportStatus
+from jili.registry.imports import ImportStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

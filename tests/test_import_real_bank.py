@@ -9,7 +9,7 @@ import pytest
 
 from conftest import BANK, BANK_MAPPING
 from jili.io.mapping import load_mapping
-from jili.web.actions import ImportStatus
+from jili.registry.imports import ImportStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -26,7 +26,7 @@ def bank_batch(ws, do):  # type: ignore[no-untyped-def]
 
 
 def test_whole_month_with_outcomes_and_agents(ws, bank_batch):
-    from jili.web.registry.models import Agent, ImportBatch
+    from jili.registry.models import Agent, ImportBatch
 
     assert bank_batch.rows == 33_344
     path = ws.root / ImportBatch.objects.get(pk=bank_batch.batch_id).parquet_path
@@ -44,7 +44,7 @@ def test_whole_month_with_outcomes_and_agents(ws, bank_batch):
 
 
 def test_first_row_traces_back_to_line_2(ws, bank_batch):
-    from jili.web.registry.models import ImportBatch
+    from jili.registry.models import ImportBatch
 
     path = ws.root / ImportBatch.objects.get(pk=bank_batch.batch_id).parquet_path
     con = duckdb.connect()
@@ -58,7 +58,7 @@ def test_first_row_traces_back_to_line_2(ws, bank_batch):
 
 
 def test_importing_the_month_again_changes_nothing(ws, do, bank_batch):
-    from jili.web.registry.models import ImportBatch
+    from jili.registry.models import ImportBatch
 
     mapping, _ = load_mapping(BANK_MAPPING)
     again = do(BANK, mapping)

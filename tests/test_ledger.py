@@ -11,7 +11,7 @@ import pytest
 from conftest import write
 from jili.core.periods import parse_period
 from jili.io.policyfile import load_policy
-from jili.web.actions import ImportStatus
+from jili.registry.imports import ImportStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 D = Decimal
@@ -52,7 +52,7 @@ def months(ws, do, roster, tmp_path):  # type: ignore[no-untyped-def]
 
 
 def run_month(ws, policy, label):  # type: ignore[no-untyped-def]
-    from jili.web.ledger import do_run_policy
+    from jili.registry.ledger import do_run_policy
 
     outcome = do_run_policy(ws, policy, parse_period(label), acting_user="tester")
     assert outcome.ok, [p.render() for p in outcome.problems]
@@ -80,8 +80,8 @@ def test_redemption_over_two_months_with_levels(ws, months):
 
 
 def test_rerun_gives_the_same_result_and_closed_periods_refuse(ws, months):
-    from jili.web.ledger import do_close_period, do_correct, do_run_policy
-    from jili.web.registry.models import PolicyRun, Posting
+    from jili.registry.ledger import do_close_period, do_correct, do_run_policy
+    from jili.registry.models import PolicyRun, Posting
 
     policy = months()
     first, out1 = run_month(ws, policy, "2025-02")
@@ -107,7 +107,7 @@ def test_rerun_gives_the_same_result_and_closed_periods_refuse(ws, months):
 
 
 def test_statement_round_trips_through_the_database(ws, months):
-    from jili.web.ledger import stored_statements
+    from jili.registry.ledger import stored_statements
 
     policy = months()
     feb, _ = run_month(ws, policy, "2025-02")

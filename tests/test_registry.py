@@ -11,13 +11,13 @@ import pytest
 
 from conftest import write
 from jili.io.mapping import load_mapping
-from jili.web.actions import ImportStatus
+from jili.registry.imports import ImportStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def test_roster_history_keeps_team_moves_and_status(ws, do, roster, tmp_path):
-    from jili.web.registry.models import Agent, AgentSpell
+    from jili.registry.models import Agent, AgentSpell
 
     move = write(tmp_path / "调组.csv", "工号,班组,状态,入职日期,生效日期\nA002,T2,转正,2026-09-15,2026-11-01\n")
     outcome = do(move, "roster")
@@ -60,7 +60,7 @@ columns:
     data = write(tmp_path / "site.csv", "流水,座席,日,时,状态\nX1,A001,09/10/2026,0930,1\nX2,,09/10/2026,0931,2\n")
     outcome = do(data, mapping)
     assert outcome.status == ImportStatus.IMPORTED, [p.render() for p in outcome.problems]
-    from jili.web.registry.models import ImportBatch
+    from jili.registry.models import ImportBatch
 
     table = pq.read_table(ws.root / ImportBatch.objects.get(pk=outcome.batch_id).parquet_path)
     assert table.column("outcome").to_pylist() == ["answered", "abandoned"]
@@ -76,7 +76,7 @@ def test_parquet_with_typed_columns(ws, do, roster, tmp_path):
     assert outcome.status == ImportStatus.IMPORTED, [p.render() for p in outcome.problems]
     from decimal import Decimal
 
-    from jili.web.registry.models import ImportBatch
+    from jili.registry.models import ImportBatch
 
     table = pq.read_table(ws.root / ImportBatch.objects.get(pk=outcome.batch_id).parquet_path)
     assert table.column("value").to_pylist() == [Decimal("72.5000"), Decimal("61.0000")]
@@ -98,7 +98,7 @@ def test_transcripts_as_json_lines(ws, do, roster, tmp_path):
     path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
     outcome = do(path, "transcripts")
     assert outcome.status == ImportStatus.IMPORTED, [p.render() for p in outcome.problems]
-    from jili.web.registry.models import ImportBatch
+    from jili.registry.models import ImportBatch
 
     table = pq.read_table(ws.root / ImportBatch.objects.get(pk=outcome.batch_id).parquet_path)
     turns = table.column("turns").to_pylist()[0]

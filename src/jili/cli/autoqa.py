@@ -11,8 +11,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from jili.cli.incentives import resolve_period
-from jili.cli.main import JsonOpt, WorkspaceOpt, _fail, app, open_workspace
+from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, app, open_workspace, resolve_period
 from jili.cli.output import console, emit_json, err_console, lang, t
 from jili.core.problems import Location, Problem, Severity
 from jili.io.workspace import TEMPLATES
@@ -77,7 +76,7 @@ def autoqa_run(
         from jili.core.facts import FORMATS
         from jili.io.autoqa_data import write_findings
         from jili.io.mapping import Mapping
-        from jili.web.actions import do_import
+        from jili.registry.imports import do_import
 
         staged = ws.staging_dir / f"autoqa-{the_pack.id}-{period}.parquet"
         write_findings(staged, the_pack.id, report.findings, dt.datetime.now(dt.UTC))

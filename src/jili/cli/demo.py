@@ -16,7 +16,7 @@ from jili.io.workspace import Workspace, create_layout, load_workspace
 
 if TYPE_CHECKING:
     from jili.core.statement import Statement
-    from jili.web.actions import ImportOutcome
+    from jili.registry.imports import ImportOutcome
 
 MARKER = ".jili-demo"
 FIRST = "2026-08"  # two generated months: streaks (R12) need more than one
@@ -39,10 +39,10 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
     (root / MARKER).write_text("made by jili demo run; deleted and rebuilt by the next run\n")
     ws = load_workspace(root) or ws
     from jili.io.demo import DemoSpec, generate
-    from jili.web.bootstrap import setup
+    from jili.registry.bootstrap import setup
 
     setup(ws)
-    from jili.web.actions import ImportStatus, do_import
+    from jili.registry.imports import ImportStatus, do_import
 
     exports = root / "exports"
     if not as_json:
@@ -71,7 +71,7 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
     elif not as_json:
         console.print(t(f"(bank data not found at {bank}; skipped)", f"（未找到银行数据 {bank}，已跳过）"))
     ok = all(o.status != ImportStatus.REJECTED for o in outcomes)
-    from jili.web.actions import facts_connection
+    from jili.registry.imports import facts_connection
 
     con, _ = facts_connection(ws)
     teams = con.execute(TEAM_SQL).fetchall()
@@ -106,7 +106,7 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
 
 
 def _line(outcome: ImportOutcome) -> None:
-    from jili.web.actions import ImportStatus
+    from jili.registry.imports import ImportStatus
 
     if outcome.status == ImportStatus.REJECTED:
         console.print(f"✘ {outcome.source}", style="red")
@@ -147,12 +147,12 @@ def _run_policy(ws: Workspace, as_json: bool) -> dict[str, object]:
     """Run the R15 template on the generated month; show the board, one statement, the payout file."""
     import shutil as sh
 
-    from jili.cli.incentives import write_payout
     from jili.core.explain import render
     from jili.core.periods import parse_period
+    from jili.io.payout import write_payout
     from jili.io.policyfile import load_policy
     from jili.io.workspace import TEMPLATES
-    from jili.web.ledger import do_run_policy
+    from jili.registry.ledger import do_run_policy
 
     sh.copy(TEMPLATES / f"{POLICY}.yaml", ws.policies_dir / f"{POLICY}.yaml")
     policy, problems = load_policy(ws.policies_dir / f"{POLICY}.yaml")
@@ -197,7 +197,7 @@ def _run(ws: Workspace, name: str, label: str):
     from jili.core.periods import parse_period
     from jili.io.policyfile import load_policy
     from jili.io.workspace import TEMPLATES
-    from jili.web.ledger import do_run_policy
+    from jili.registry.ledger import do_run_policy
 
     target = ws.policies_dir / f"{name}.yaml"
     if not target.exists():

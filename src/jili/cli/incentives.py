@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -12,44 +10,25 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from jili.cli.main import JsonOpt, WorkspaceOpt, _fail, app, open_workspace
+from jili.cli.app import (
+    JsonOpt,
+    PeriodOpt,
+    PolicyOpt,
+    WorkspaceOpt,
+    _fail,
+    app,
+    find_workspace,
+    open_workspace,
+    resolve_period,
+    resolve_policy,
+)
 from jili.cli.output import console, emit_json, lang, print_problems, t
 from jili.core.explain import render
-from jili.core.periods import Period, parse_period
-from jili.core.policy import Policy
 from jili.core.problems import Location, Problem, Severity
 from jili.core.statement import Statement, statement_to_json
-from jili.io.policyfile import load_policy
-from jili.io.workspace import TEMPLATES, Workspace
-
-PolicyOpt = Annotated[str, typer.Option("--policy", "-p", help="Policy file, or a name in the workspace's "
-                                                                "policies/ / 策略文件或名称")]
-PeriodOpt = Annotated[str, typer.Option("--period", help="2025-03, 2025-W09, 2025-Q1, 2025 / 周期")]
-
-
-def resolve_policy(ws: Workspace | None, name: str, as_json: bool) -> Policy:
-    candidates = [Path(name)]
-    if ws is not None:
-        candidates += [ws.policies_dir / name, ws.policies_dir / f"{name}.yaml"]
-    candidates += [TEMPLATES / f"{name}.yaml"]
-    path = next((c for c in candidates if c.is_file()), None)
-    if path is None:
-        raise _fail([Problem(Severity.ERROR, "no_policy", Location(name), f"No policy file {name!r}.",
-                             f"找不到策略文件 {name!r}。", fix="Give a path, or a name in the workspace's policies/ folder.",
-                             fix_zh="请给出路径，或工作区 policies/ 目录中的名称。")], as_json)
-    policy, problems = load_policy(path)
-    if policy is None:
-        raise _fail(problems, as_json)
-    return policy
-
-
-def resolve_period(label: str, as_json: bool) -> Period:
-    period = parse_period(label)
-    if period is None:
-        raise _fail([Problem(Severity.ERROR, "bad_period", Location("--period"), f"Not a period: {label!r}.",
-                             f"不是有效周期：{label!r}。", expected="2025-03, 2025-W09, 2025-Q1, 2025 or 2025-03-14")],
-                    as_json, code=2)
-    return period
+from jili.io.payout import write_payout
+from jili.pipeline.period import run_period
+from jili.pipeline.sources import read_snapshot, write_snapshot
 
 
 @app.command("run")
@@ -63,7 +42,7 @@ def run_cmd(policy: PolicyOpt, period: PeriodOpt, user: Annotated[str, typer.Opt
         raise _fail([Problem(Severity.ERROR, "bad_period", Location("--period"),
                              f"{pol.id} settles per {pol.period.value}; {per.label} is a {per.kind.value}.",
                              f"{pol.id} 按{pol.period.value}结算，{per.label} 是{per.kind.value}。")], as_json, code=2)
-    from jili.web.ledger import do_run_policy
+    from jili.registry.ledger import do_run_policy
 
     outcome = do_run_policy(ws, pol, per, acting_user=user)
     if not outcome.ok:
@@ -104,7 +83,7 @@ def explain(agent: Annotated[str, typer.Argument(help="Agent id / 坐席工号")
     ws = open_workspace(workspace, as_json)
     pol = resolve_policy(ws, policy, as_json)
     per = resolve_period(period, as_json)
-    from jili.web.ledger import corrections_for, stored_statements
+    from jili.registry.ledger import corrections_for, stored_statements
 
     found = stored_statements(pol.id, per, agent)
     if not found:
@@ -133,7 +112,7 @@ def close(period: PeriodOpt, user: Annotated[str, typer.Option(help="Who closes 
     """Close (lock) a period: it can no longer be run. / 结账：周期锁定，不可重算。"""
     open_workspace(workspace, as_json)
     per = resolve_period(period, as_json)
-    from jili.web.ledger import do_close_period
+    from jili.registry.ledger import do_close_period
 
     problem = do_close_period(per, acting_user=user)
     if problem is not None:
@@ -153,7 +132,7 @@ def correct(posting: Annotated[int, typer.Argument(help="Posting to correct / �
     """Post a correction in an open period (e.g. an appeal won after close). / 在未结账周期中记更正。"""
     open_workspace(workspace, as_json)
     per = resolve_period(period, as_json)
-    from jili.web.ledger import do_correct
+    from jili.registry.ledger import do_correct
 
     result = do_correct(posting, Decimal(amount), per, acting_user=user, reason=reason)
     if isinstance(result, Problem):
@@ -172,7 +151,7 @@ def export(policy: PolicyOpt, period: PeriodOpt,
     ws = open_workspace(workspace, as_json)
     pol = resolve_policy(ws, policy, as_json)
     per = resolve_period(period, as_json)
-    from jili.web.ledger import stored_statements
+    from jili.registry.ledger import stored_statements
 
     statements = stored_statements(pol.id, per)
     if not statements:
@@ -185,51 +164,6 @@ def export(policy: PolicyOpt, period: PeriodOpt,
         console.print(t(f"✔ {out}: {len(statements)} agents", f"✔ {out}：{len(statements)} 名坐席"), style="green")
 
 
-def write_payout(out: Path, pol: Policy, statements: Sequence[Statement]) -> None:
-    accounts = list(pol.accounts)
-    head = ["工号 agent_id", "姓名 name", "班组 team", "参加 eligible",
-            *[f"{pol.accounts[a].label.zh} {a} ({pol.accounts[a].unit})" for a in accounts],
-            "等级 level", "标记 flags", "不参加原因 reason"]
-    rows = [[s.agent_id, s.name, s.team, "是 yes" if s.eligible else "否 no",
-             *[s.total(a) for a in accounts], s.level or "", len(s.flags),
-             "; ".join(x.zh for x in s.ineligible)] for s in statements]
-    if out.suffix == ".json":
-        out.write_text(json.dumps([statement_to_json(s) for s in statements], ensure_ascii=False, indent=1),
-                       encoding="utf-8")
-        return
-    if out.suffix == ".csv":
-        with out.open("w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel opens Chinese correctly
-            w = csv.writer(fh)
-            w.writerow(head)
-            w.writerows([[str(x) for x in r] for r in rows])
-        return
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    sheet = wb.active
-    assert sheet is not None
-    sheet.title = "发放表 payout"
-    sheet.append(head)
-    for r in rows:
-        sheet.append([float(x) if isinstance(x, Decimal) else x for x in r])
-    for col in range(5, 5 + len(accounts)):
-        for cell in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
-            cell[0].number_format = "#,##0.00"
-    lines = wb.create_sheet("明细 lines")
-    lines.append(["工号 agent_id", "周期 period", "规则 rule", "项目 item", "账户 account", "金额 amount",
-                  "依据 reason", "reason", "数据来源 batch:row"])
-    for s in statements:
-        for ln in s.lines:
-            lines.append([s.agent_id, ln.period, ln.rule_id, ln.label.zh, ln.account, float(ln.amount), ln.reason_zh,
-                          ln.reason_en, ", ".join(ln.refs)])
-    flags = wb.create_sheet("标记 flags")
-    flags.append(["工号 agent_id", "周期 period", "规则 rule", "严重度 severity", "处理 action", "依据 reason"])
-    for s in statements:
-        for f in s.flags:
-            flags.append([s.agent_id, f.period, f.rule_id, f.severity, f.action.zh + " / " + f.action.en, f.reason_zh])
-    wb.save(out)
-
-
 @app.command()
 def leaderboard(policy: PolicyOpt, period: PeriodOpt,
                 account: Annotated[str | None, typer.Option(help="Account to rank by / 排名账户")] = None,
@@ -239,7 +173,7 @@ def leaderboard(policy: PolicyOpt, period: PeriodOpt,
     ws = open_workspace(workspace, as_json)
     pol = resolve_policy(ws, policy, as_json)
     per = resolve_period(period, as_json)
-    from jili.web.ledger import stored_statements
+    from jili.registry.ledger import stored_statements
 
     acct = account or next(iter(pol.accounts))
     board = sorted((s for s in stored_statements(pol.id, per) if s.eligible), key=lambda s: (-s.total(acct), s.agent_id))
@@ -258,19 +192,56 @@ def leaderboard(policy: PolicyOpt, period: PeriodOpt,
 
 
 @app.command()
+def snapshot(period: PeriodOpt,
+             policies: Annotated[list[str], typer.Option("--policy", "-p", help="Policies whose ledger to include "
+                                                                               "/ 包含其账目的策略")],
+             out: Annotated[Path, typer.Option(help="Snapshot file (JSON) / 快照文件")],
+             workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """Write what a run of the period reads (facts, roster, ledger) to a file, for what-if anywhere. / 导出快照。"""
+    ws = open_workspace(workspace, as_json)
+    per = resolve_period(period, as_json)
+    ids = [resolve_policy(ws, p, as_json).id for p in policies]
+    from jili.registry.ledger import period_sources
+
+    sources = period_sources(ws, per, ids)
+    write_snapshot(sources, out)
+    if as_json:
+        emit_json({"ok": True, "file": str(out), "period": per.label, "agents": len(sources.population),
+                   "batches": len(sources.facts)})
+    else:
+        console.print(t(f"✔ {out}: {per.label}, {len(sources.population)} agents, {len(sources.facts)} batches",
+                        f"✔ {out}：{per.label}，{len(sources.population)} 名坐席，{len(sources.facts)} 个批次"),
+                      style="green")
+
+
+@app.command()
 def whatif(policy: PolicyOpt, period: PeriodOpt,
            base: Annotated[str, typer.Option(help="The policy in force to compare with / 对比的现行策略")],
            account: Annotated[str | None, typer.Option(help="Account to compare / 对比账户")] = None,
+           snapshot: Annotated[Path | None, typer.Option(help="Read the facts, roster and ledger from a snapshot "
+                                                               "file instead of the registry / 从快照文件读取")] = None,
            workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Run a draft policy beside the one in force on the same facts; nothing is stored. / 模拟新方案。"""
-    ws = open_workspace(workspace, as_json)
+    ws = find_workspace(workspace, as_json) if snapshot is not None else open_workspace(workspace, as_json)
     draft = resolve_policy(ws, policy, as_json)
     current = resolve_policy(ws, base, as_json)
     per = resolve_period(period, as_json)
-    from jili.web.ledger import compute
+    if snapshot is not None:
+        sources, problems = read_snapshot(snapshot)
+        if sources is None:
+            raise _fail(problems, as_json)
+        if sources.period != per:
+            raise _fail([Problem(Severity.ERROR, "bad_period", Location(str(snapshot)),
+                                 f"The snapshot is of {sources.period.label}, not {per.label}.",
+                                 f"快照为 {sources.period.label}，不是 {per.label}。",
+                                 fix=f"jili snapshot --period {per.label} --policy {policy} --policy {base} --out FILE")],
+                        as_json, code=2)
+    else:
+        from jili.registry.ledger import period_sources
 
-    new, _, _ = compute(ws, draft, per)
-    old, _, _ = compute(ws, current, per)
+        sources = period_sources(ws, per, [draft.id, current.id])
+    new = run_period(draft, sources).statements
+    old = run_period(current, sources).statements
     acct = account or next(iter(current.accounts))
     before = {s.agent_id: s.total(acct) for s in old}
     after = {s.agent_id: s.total(acct) for s in new}

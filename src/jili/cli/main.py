@@ -18,6 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, app, demo_app, open_workspace
 from jili.cli.output import console, emit_json, err_console, print_problems, t
 from jili.core.facts import FORMATS
 from jili.core.problems import Location, Problem, Severity
@@ -25,39 +26,7 @@ from jili.io.mapping import Mapping, load_mapping
 from jili.io.workspace import DEFAULT_TIMEZONE, Workspace, create_layout, default_root, load_workspace
 
 if TYPE_CHECKING:
-    from jili.web.actions import ImportOutcome
-
-app = typer.Typer(help="Jili 激励 — call-centre quality and incentives / 呼叫中心质检与激励",
-                  no_args_is_help=True, add_completion=False)
-demo_app = typer.Typer(help="Demo data / 演示数据", no_args_is_help=True)
-app.add_typer(demo_app, name="demo")
-
-WorkspaceOpt = Annotated[Path | None, typer.Option(
-    "--workspace", "-w", help="Workspace folder (default $JILI_HOME, else ./jili-workspace) / 工作区目录")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts / 以 JSON 输出")]
-
-
-def _fail(problems: list[Problem], as_json: bool, code: int = 1) -> typer.Exit:
-    if as_json:
-        emit_json({"ok": False, "problems": [p.as_json() for p in problems]})
-    else:
-        print_problems(problems)
-    return typer.Exit(code)
-
-
-def open_workspace(root: Path | None, as_json: bool) -> Workspace:
-    root = root or default_root()
-    ws = load_workspace(root)
-    if ws is None:
-        raise _fail([Problem(Severity.ERROR, "no_workspace", Location(str(root)),
-                             f"No Jili workspace at {root} (no jili.toml).",
-                             f"{root} 不是 Jili 工作区（没有 jili.toml）。",
-                             fix=f"Create one with: jili init {root}", fix_zh=f"请先创建：jili init {root}")], as_json)
-    from jili.web.bootstrap import setup
-
-    setup(ws)
-    return ws
-
+    from jili.registry.imports import ImportOutcome
 
 @app.command()
 def init(
@@ -80,7 +49,7 @@ def init(
     existed = load_workspace(root) is not None
     ws = load_workspace(root) or Workspace(root=root, name=name, timezone=timezone)
     create_layout(ws)
-    from jili.web.bootstrap import setup
+    from jili.registry.bootstrap import setup
 
     setup(ws)
     if as_json:
@@ -133,7 +102,7 @@ def import_(
     """Import files as batches: all rows or none, never twice. / 导入文件：整批成功或整批不导入。"""
     ws = open_workspace(workspace, as_json)
     the_mapping = _resolve_mapping(fact_format, mapping, as_json)
-    from jili.web.actions import ImportStatus, do_import
+    from jili.registry.imports import ImportStatus, do_import
 
     when = dt.datetime.fromisoformat(now) if now else None
     outcomes = []
@@ -167,7 +136,7 @@ def import_(
 
 
 def _print_outcome(o: ImportOutcome) -> None:
-    from jili.web.actions import ImportStatus
+    from jili.registry.imports import ImportStatus
 
     if o.status == ImportStatus.IMPORTED:
         console.print(t(f"✔ {o.source}: {o.rows:,} {o.fact} rows imported as batch {o.batch_id}"
@@ -200,8 +169,8 @@ def batches(
 ) -> None:
     """List import batches. / 列出导入批次。"""
     ws = open_workspace(workspace, as_json)
-    from jili.web.actions import sweep_orphans
-    from jili.web.registry.models import ImportBatch
+    from jili.registry.imports import sweep_orphans
+    from jili.registry.models import ImportBatch
 
     removed = sweep_orphans(ws, min_age_seconds=0) if gc else []
     qs = ImportBatch.objects.all().order_by("id")

@@ -11,8 +11,7 @@ import duckdb
 import typer
 from rich.table import Table
 
-from jili.cli.incentives import PeriodOpt, resolve_period
-from jili.cli.main import JsonOpt, WorkspaceOpt, app, open_workspace
+from jili.cli.app import JsonOpt, PeriodOpt, WorkspaceOpt, app, open_workspace, resolve_period
 from jili.cli.output import console, emit_json, print_problems, t
 from jili.io.workspace import Workspace
 
@@ -22,7 +21,7 @@ TzOpt = Annotated[str | None, typer.Option(help="Local timezone of the calls (de
 
 
 def _facts(ws: Workspace) -> duckdb.DuckDBPyConnection:
-    from jili.web.actions import facts_connection
+    from jili.registry.imports import facts_connection
 
     return facts_connection(ws)[0]
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from jili.cli.main import JsonOpt, WorkspaceOpt, _fail, app, open_workspace
+from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, app, open_workspace
 from jili.cli.output import console, emit_json, lang, t
 from jili.core.problems import Location, Problem, Severity
 from jili.io.workspace import TEMPLATES

@@ -78,6 +78,7 @@ class FactFormat:
     natural_key: tuple[str, ...]
     agent_column: str | None = "agent_id"
     file_kinds: str = "CSV, XLSX, XLS, Parquet, JSON Lines"
+    time_column: str | None = None  # the column that places a fact in a period (None: it has no period)
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -269,6 +270,7 @@ INTERACTIONS = FactFormat(
         Column("recording_ref", ColumnType.TEXT, "Recording file or id.", "录音文件/编号。",
                aliases=("录音文件", "录音编号", "录音", "recording")),
     ),
+    time_column="offered_at",
     natural_key=("interaction_id",),
 )
 
@@ -304,6 +306,7 @@ EVALUATIONS = FactFormat(
         Column("comment", ColumnType.TEXT, "Evaluator's comment.", "评语。",
                aliases=("评语", "备注", "质检意见", "comments")),
     ),
+    time_column="call_at",
     natural_key=("evaluation_id",),
 )
 
@@ -363,6 +366,7 @@ SURVEYS = FactFormat(
         Column("scale_max", ColumnType.DECIMAL, "Highest possible rating (e.g. 5, 10 or 3).",
                "量表最高分。", aliases=("最高分", "量表上限")),
     ),
+    time_column="answered_at",
     natural_key=("survey_id", "question"),
 )
 
@@ -404,6 +408,7 @@ ATTENDANCE = FactFormat(
         Column("missed_meeting", ColumnType.BOOLEAN, "Missed the morning meeting (R14).",
                "缺席晨会（R14）。", aliases=("缺席晨会", "未参加晨会", "晨会缺席")),
     ),
+    time_column="date",
     natural_key=("agent_id", "date"),
 )
 
@@ -452,6 +457,7 @@ INCIDENTS = FactFormat(
         Column("description", ColumnType.TEXT, "What happened.", "事件描述。",
                aliases=("描述", "事件描述", "内容", "备注", "details")),
     ),
+    time_column="occurred_at",
     natural_key=("incident_id",),
 )
 
@@ -485,6 +491,7 @@ WORK_ITEMS = FactFormat(
         Column("done_at", ColumnType.TIMESTAMP, "When it was done; empty if open.", "完成时间，未完成为空。",
                aliases=("完成时间", "结单时间", "回访时间", "closed")),
     ),
+    time_column="created_at",
     natural_key=("work_item_id",),
 )
 
@@ -507,6 +514,7 @@ KPIS = FactFormat(
                aliases=("值", "指标值", "数值", "value")),
         Column("unit", ColumnType.TEXT, "Unit, for display.", "单位。", aliases=("单位",)),
     ),
+    time_column="date",
     natural_key=("agent_id", "date", "name"),
 )
 
@@ -533,6 +541,7 @@ TRANSCRIPTS = FactFormat(
         Column("turns", ColumnType.TURNS, "The turns, in order.", "话轮，按顺序。", required=True,
                aliases=("话轮", "对话", "messages")),
     ),
+    time_column="started_at",
     natural_key=("interaction_id",),
     file_kinds="JSON Lines",
 )
@@ -565,6 +574,7 @@ AUTOQA_FINDINGS = FactFormat(
         Column("checked_at", ColumnType.TIMESTAMP, "When the check ran (places the finding in a period).",
                "检查时间。", required=True, aliases=("检查时间",)),
     ),
+    time_column="checked_at",
     natural_key=("pack", "interaction_id", "rule_id", "turn", "span_start"),
 )
 

@@ -13,18 +13,8 @@ from jili.core.periods import PeriodKind
 
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 
-ROSTER_FIELDS = {
-    "agent_id": "text", "name": "text", "team": "text", "department": "text", "site": "text", "desk": "text",
-    "role": "text", "status": "text", "hire_date": "date", "confirmed_date": "date", "leave_date": "date",
-    "monthly_wage": "number",
-}
 PERIOD_FIELDS = {"period_start": "date", "period_end": "date (last day)", "period_days": "number",
                  "working_days": "number"}
-# the time column that places a fact in a period
-FACT_TIME = {"interactions": "offered_at", "evaluations": "call_at", "surveys": "answered_at",
-             "attendance": "date", "incidents": "occurred_at", "work_items": "created_at", "kpis": "date",
-             "evaluation_items": None, "roster": None, "transcripts": "started_at", "autoqa_findings": "checked_at"}
-
 
 class Agg(StrEnum):
     COUNT = "count"

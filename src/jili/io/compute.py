@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 import duckdb
@@ -21,19 +20,9 @@ from jili.core.policy import (
     Policy,
     metrics_for,
 )
+from jili.core.roster import AgentRow
 
 Env = dict[str, Value]
-
-
-@dataclass(frozen=True, slots=True)
-class AgentRow:
-    """An agent as the roster says on the last day of the period."""
-
-    agent_id: str
-    fields: tuple[tuple[str, Value], ...]
-
-    def get(self, name: str) -> Value:
-        return dict(self.fields).get(name)
 
 
 def _to_decimal(v: object) -> Value:

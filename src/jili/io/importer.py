@@ -1,7 +1,7 @@
 """Stage an import: read, map, validate and write one Parquet file, or report why not.
 
 Staging touches nothing the workspace reads: the file lands in ``facts/.staging``. The
-registry (``jili.web.actions.do_import``) then commits it atomically, or deletes it.
+registry (``jili.registry.imports.do_import``) then commits it atomically, or deletes it.
 """
 
 from __future__ import annotations

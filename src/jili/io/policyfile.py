@@ -19,9 +19,7 @@ from jili.core import expr as ex
 from jili.core.facts import FORMATS
 from jili.core.periods import ORDER, PeriodKind
 from jili.core.policy import (
-    FACT_TIME,
     PERIOD_FIELDS,
-    ROSTER_FIELDS,
     ROUNDING_MODES,
     Account,
     Agg,
@@ -53,6 +51,7 @@ from jili.core.policy import (
     TieRule,
 )
 from jili.core.problems import Location, Problem, Severity, suggest
+from jili.core.roster import ROSTER_FIELDS
 from jili.io.yamlfile import YamlDocument, bilingual, load_yaml
 
 Keys = tuple[str | int, ...]
@@ -285,7 +284,7 @@ def _metrics(L: _Loader, raw: dict[str, Any], known: dict[str, str]) -> list[Met
         if "where" in spec:
             we = L.expression(spec["where"], columns, (*keys, "where"), f"filter of metric '{name}'")
             where_sql = we.sql() if we else None
-        time_col = str(spec.get("time") or FACT_TIME.get(fact) or "")
+        time_col = str(spec.get("time") or FORMATS[fact].time_column or "")
         if time_col not in columns:
             L.error((*keys, "time"), "bad_time_column", f"'{time_col}' is not a time column of {fact}.",
                     f"'{time_col}' 不是 {fact} 的时间列。", fix=f"Columns: {', '.join(fmt.time_columns)}.")
@@ -418,7 +417,7 @@ def _rule(L: _Loader, item: Any, keys: Keys, known: dict[str, str], accounts: di
             factor = L.number(L.get(m, "factor", mk, required=True, default=1), (*mk, "factor"))
             if me is not None and factor is not None:
                 mults.append(Multiplier(me.sql(), me.text, factor))
-        time_col = str(item.get("time") or FACT_TIME.get(fact) or "")
+        time_col = str(item.get("time") or FORMATS[fact].time_column or "")
         return PerEventRule(head, fact, we.sql() if we else None, where_text, amount_n or Decimal(0), tuple(mults),
                             time_col)
     if kind in ("ranking", "award"):

@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "jili.web.registry",
+    "jili.registry",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

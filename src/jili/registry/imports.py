@@ -32,7 +32,8 @@ from jili.io.importer import (
 from jili.io.mapping import Mapping
 from jili.io.sources import scan_file
 from jili.io.workspace import Workspace
-from jili.web.registry.models import Agent, AgentSpell, AuditEvent, ImportBatch, ImportLock, Site, Team
+from jili.pipeline.sources import FactBatch
+from jili.registry.models import Agent, AgentSpell, AuditEvent, ImportBatch, ImportLock, Site, Team
 
 
 class ImportStatus(StrEnum):
@@ -278,16 +279,20 @@ def sweep_orphans(ws: Workspace, min_age_seconds: float = 3600) -> list[Path]:
     return removed
 
 
+def fact_batches(ws: Workspace) -> tuple[FactBatch, ...]:
+    """The active batches of every fact, oldest first."""
+    return tuple(FactBatch(b.fact, b.pk, ws.root / b.parquet_path) for b in active_batches())
+
+
 def facts_connection(ws: Workspace) -> tuple[duckdb.DuckDBPyConnection, list[int]]:
     """DuckDB views over the active batches of every fact, and the ids of those batches."""
     from jili.io.factstore import connect
 
-    batches: dict[str, list[tuple[int, Path]]] = defaultdict(list)
-    ids = []
-    for b in active_batches():
-        batches[b.fact].append((b.pk, ws.root / b.parquet_path))
-        ids.append(b.pk)
-    return connect(batches), ids
+    batches = fact_batches(ws)
+    by_fact: dict[str, list[tuple[int, Path]]] = defaultdict(list)
+    for b in batches:
+        by_fact[b.fact].append((b.batch_id, b.path))
+    return connect(by_fact), [b.batch_id for b in batches]
 
 
 def active_batches(fact: str | None = None) -> list[ImportBatch]:

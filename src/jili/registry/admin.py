@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from jili.web.registry import models
+from jili.registry import models
 
 
 @admin.register(models.ImportBatch)

@@ -7,6 +7,7 @@ new posting in an open period that names the posting it corrects.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -15,16 +16,18 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone as djtz
 
-from jili.core.engine import run
+from jili.core.expr import Value
 from jili.core.periods import Period
 from jili.core.policy import Policy
 from jili.core.problems import Location, Problem, Severity
+from jili.core.roster import ROSTER_FIELDS, AgentRow
 from jili.core.statement import Statement, statement_from_json, statement_to_json
-from jili.io.compute import AgentRow, build_inputs
 from jili.io.workspace import Workspace
-from jili.web.actions import facts_connection
-from jili.web.registry.models import Agent, AgentSpell, AuditEvent, PolicyRun, Posting, StatementRecord
-from jili.web.registry.models import Period as PeriodRow
+from jili.pipeline.period import run_period
+from jili.pipeline.sources import LedgerBefore, PeriodSources
+from jili.registry.imports import fact_batches
+from jili.registry.models import Agent, AgentSpell, AuditEvent, PolicyRun, Posting, StatementRecord
+from jili.registry.models import Period as PeriodRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,29 +53,29 @@ def population(period: Period) -> list[AgentRow]:
     for spell in (AgentSpell.objects.filter(valid_from__lte=last).select_related("team", "site")
                   .order_by("agent_id", "valid_from")):
         spells[spell.agent_id] = spell  # the latest one that has started
+    with_history = set(AgentSpell.objects.values_list("agent_id", flat=True).distinct())
     rows = []
     for agent in Agent.objects.order_by("agent_id"):
         spell = spells.get(agent.pk)
+        values: dict[str, Value] = {"agent_id": agent.agent_id, "name": agent.name}
         if spell is None:
-            if AgentSpell.objects.filter(agent=agent).exists():
+            if agent.pk in with_history:
                 continue  # hired after this period
-            fields = {"agent_id": agent.agent_id, "name": agent.name, "team": None, "department": None,
-                      "site": None, "desk": None, "role": None, "status": "regular", "hire_date": None,
-                      "confirmed_date": None, "leave_date": None, "monthly_wage": None}
+            values["status"] = "regular"
         else:
             if spell.leave_date is not None and spell.leave_date < period.start:
                 continue
-            fields = {"agent_id": agent.agent_id, "name": agent.name,
-                      "team": spell.team.code if spell.team else None, "department": spell.department or None,
-                      "site": spell.site.code if spell.site else None, "desk": spell.desk or None,
-                      "role": spell.role or None, "status": spell.status, "hire_date": spell.hire_date,
-                      "confirmed_date": spell.confirmed_date, "leave_date": spell.leave_date,
-                      "monthly_wage": spell.monthly_wage}
-        rows.append(AgentRow(agent.agent_id, tuple(fields.items())))
+            values.update({
+                "team": spell.team.code if spell.team else None, "department": spell.department or None,
+                "site": spell.site.code if spell.site else None, "desk": spell.desk or None,
+                "role": spell.role or None, "status": spell.status, "hire_date": spell.hire_date,
+                "confirmed_date": spell.confirmed_date, "leave_date": spell.leave_date,
+                "monthly_wage": spell.monthly_wage})
+        rows.append(AgentRow(agent.agent_id, tuple((f, values.get(f)) for f in ROSTER_FIELDS)))
     return rows
 
 
-def ledger_before(policy_id: str, period: Period) -> tuple[dict[tuple[str, str], Decimal], dict[tuple[str, str], Decimal]]:
+def ledger_before(policy_id: str, period: Period) -> LedgerBefore:
     """Balances and lifetime earnings (rule postings only) from active runs and corrections before ``period``."""
     qs = Posting.objects.filter(policy_id=policy_id, period__start__lt=period.start).exclude(
         run__status=PolicyRun.Status.SUPERSEDED)
@@ -80,18 +83,13 @@ def ledger_before(policy_id: str, period: Period) -> tuple[dict[tuple[str, str],
                qs.values("agent_id", "account").annotate(total=Sum("amount"))}
     lifetime = {(r["agent_id"], r["account"]): r["total"] for r in
                 qs.exclude(kind=Posting.Kind.REDEMPTION).values("agent_id", "account").annotate(total=Sum("amount"))}
-    return balance, lifetime
+    return LedgerBefore(balance, lifetime)
 
 
-def compute(ws: Workspace, policy: Policy, period: Period) -> tuple[list[Statement], list[Problem], list[int]]:
-    con, ids = facts_connection(ws)
-    balance, lifetime = ledger_before(policy.id, period)
-    inputs = build_inputs(con, policy, period, population(period), balance, lifetime)
-    statements, run_problems = run(policy, inputs)
-    problems = [Problem(Severity.WARNING, "no_value", Location(policy.source), f"rule {p.rule_id}, agent "
-                        f"{p.agent_id}: {p.message}", f"规则 {p.rule_id}，坐席 {p.agent_id}：{p.message}")
-                for p in run_problems]
-    return statements, problems, ids
+def period_sources(ws: Workspace, period: Period, policy_ids: Sequence[str]) -> PeriodSources:
+    """What a run of ``period`` reads, as the registry holds it now."""
+    return PeriodSources(period, fact_batches(ws), tuple(population(period)),
+                         {pid: ledger_before(pid, period) for pid in policy_ids})
 
 
 def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user: str) -> RunOutcome:
@@ -111,7 +109,8 @@ def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user:
             f"{policy.effective_to or '…'}, not in {period.label}.",
             f"策略 {policy.id} v{policy.version} 的生效期不含 {period.label}。",
             fix="Run the version in force for that period."),))
-    statements, problems, batch_ids = compute(ws, policy, period)
+    result = run_period(policy, period_sources(ws, period, [policy.id]))
+    statements, problems, batch_ids = result.statements, result.problems, list(result.batch_ids)
     now = djtz.now()
     with transaction.atomic():
         previous = PolicyRun.objects.filter(policy_id=policy.id, period=row, status=PolicyRun.Status.ACTIVE).first()

@@ -1,0 +1,85 @@
+"""The ``jili`` Typer app, the options every command shares, and how a command fails with problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from jili.cli.output import emit_json, print_problems
+from jili.core.periods import Period, parse_period
+from jili.core.policy import Policy
+from jili.core.problems import Location, Problem, Severity
+from jili.io.policyfile import load_policy
+from jili.io.workspace import TEMPLATES, Workspace, default_root, load_workspace
+
+app = typer.Typer(help="Jili 激励 — call-centre quality and incentives / 呼叫中心质检与激励",
+                  no_args_is_help=True, add_completion=False)
+demo_app = typer.Typer(help="Demo data / 演示数据", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+
+WorkspaceOpt = Annotated[Path | None, typer.Option(
+    "--workspace", "-w", help="Workspace folder (default $JILI_HOME, else ./jili-workspace) / 工作区目录")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts / 以 JSON 输出")]
+
+
+def _fail(problems: list[Problem], as_json: bool, code: int = 1) -> typer.Exit:
+    if as_json:
+        emit_json({"ok": False, "problems": [p.as_json() for p in problems]})
+    else:
+        print_problems(problems)
+    return typer.Exit(code)
+
+
+def find_workspace(root: Path | None, as_json: bool) -> Workspace:
+    """The workspace at ``root`` (its folders and settings), without starting the registry."""
+    root = root or default_root()
+    ws = load_workspace(root)
+    if ws is None:
+        raise _fail([Problem(Severity.ERROR, "no_workspace", Location(str(root)),
+                             f"No Jili workspace at {root} (no jili.toml).",
+                             f"{root} 不是 Jili 工作区（没有 jili.toml）。",
+                             fix=f"Create one with: jili init {root}", fix_zh=f"请先创建：jili init {root}")], as_json)
+    return ws
+
+
+def open_workspace(root: Path | None, as_json: bool) -> Workspace:
+    """The workspace at ``root`` with its registry (database) ready."""
+    ws = find_workspace(root, as_json)
+    from jili.registry.bootstrap import setup
+
+    setup(ws)
+    return ws
+
+
+PolicyOpt = Annotated[str, typer.Option("--policy", "-p", help="Policy file, or a name in the workspace's "
+                                                                "policies/ / 策略文件或名称")]
+PeriodOpt = Annotated[str, typer.Option("--period", help="2025-03, 2025-W09, 2025-Q1, 2025 / 周期")]
+
+
+def resolve_policy(ws: Workspace | None, name: str, as_json: bool) -> Policy:
+    candidates = [Path(name)]
+    if ws is not None:
+        candidates += [ws.policies_dir / name, ws.policies_dir / f"{name}.yaml"]
+    candidates += [TEMPLATES / f"{name}.yaml"]
+    path = next((c for c in candidates if c.is_file()), None)
+    if path is None:
+        raise _fail([Problem(Severity.ERROR, "no_policy", Location(name), f"No policy file {name!r}.",
+                             f"找不到策略文件 {name!r}。", fix="Give a path, or a name in the workspace's policies/ folder.",
+                             fix_zh="请给出路径，或工作区 policies/ 目录中的名称。")], as_json)
+    policy, problems = load_policy(path)
+    if policy is None:
+        raise _fail(problems, as_json)
+    return policy
+
+
+def resolve_period(label: str, as_json: bool) -> Period:
+    period = parse_period(label)
+    if period is None:
+        raise _fail([Problem(Severity.ERROR, "bad_period", Location("--period"), f"Not a period: {label!r}.",
+                             f"不是有效周期：{label!r}。", expected="2025-03, 2025-W09, 2025-Q1, 2025 or 2025-03-14")],
+                    as_json, code=2)
+    return period
+
+

@@ -1,0 +1,32 @@
+"""The roster as a run reads it: an agent's fields on a day, and the fields and group levels a
+policy may name. All derived from the roster format in ``jili.core.facts``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jili.core.expr import Value
+from jili.core.facts import ROSTER, ColumnType
+
+# the column that says from when a roster row holds: history, not a field of the agent
+SPELL_START = "effective_from"
+
+_KIND = {ColumnType.DATE: "date", ColumnType.DECIMAL: "number", ColumnType.INTEGER: "number",
+         ColumnType.BOOLEAN: "boolean"}
+
+# every field of an agent a policy may read, with its kind (text, date, number)
+ROSTER_FIELDS: dict[str, str] = {c.name: _KIND.get(c.type, "text") for c in ROSTER.columns if c.name != SPELL_START}
+
+# the roster columns that group agents (rankings within, metrics at a level)
+GROUP_COLUMNS: tuple[str, ...] = ("team", "department", "site")
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRow:
+    """An agent as the roster says on the last day of the period."""
+
+    agent_id: str
+    fields: tuple[tuple[str, Value], ...]
+
+    def get(self, name: str) -> Value:
+        return dict(self.fields).get(name)
