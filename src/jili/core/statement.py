@@ -4,16 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from jili.core.expr import Value
-from jili.core.policy import Label
+from jili.core.label import Label
+
+
+class LineKind(StrEnum):
+    """What wrote a statement line (the values are what stored statements have always said)."""
+
+    FORMULA = "FormulaRule"
+    TIERS = "TiersRule"
+    BANDS = "BandsRule"
+    PER_EVENT = "PerEventRule"
+    RANKING = "RankingRule"
+    STREAK = "StreakRule"
+    FLAG = "FlagRule"
+    CAP = "Cap"
+    REDEMPTION = "Redemption"
 
 
 @dataclass(frozen=True, slots=True)
 class Line:
     rule_id: str
-    kind: str
+    kind: LineKind
     account: str
     category: str
     period: str  # the (sub-)period the line is for
@@ -124,7 +139,7 @@ def statement_from_json(d: dict[str, Any]) -> Statement:
         agent_id=str(g("agent_id")), name=str(g("name")), team=str(g("team")), period=str(g("period")),
         policy_id=str(g("policy_id")), policy_version=str(g("policy_version")), eligible=bool(g("eligible")),
         ineligible=tuple(Label(a, b) for a, b in g("ineligible") or []),
-        lines=tuple(Line(x["rule_id"], x["kind"], x["account"], x["category"], x["period"], Decimal(x["amount"]),
+        lines=tuple(Line(x["rule_id"], LineKind(x["kind"]), x["account"], x["category"], x["period"], Decimal(x["amount"]),
                          Label(*x["label"]), x["reason_en"], x["reason_zh"], _pairs_back(x["inputs"]),
                          x["expression"], tuple(x["refs"])) for x in g("lines") or []),
         flags=tuple(Flag(x["rule_id"], x["period"], x["severity"], Label(*x["action"]), x["reason_en"],

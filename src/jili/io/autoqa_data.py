@@ -20,12 +20,13 @@ from jili.core.periods import Period
 
 def transcripts_from_facts(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[Transcript]:
     """The period's transcripts, with who hung up and the hold time from their call records."""
-    rows = con.execute(f"""
+    rows = con.execute("""
         SELECT t.interaction_id, coalesce(t.agent_id, i.agent_id), t.turns, i.hung_up_by, i.hold_seconds
         FROM transcripts t LEFT JOIN interactions i USING (interaction_id)
-        WHERE timezone('{tz}', coalesce(t.started_at, i.offered_at)) >= TIMESTAMP '{period.start}'
-          AND timezone('{tz}', coalesce(t.started_at, i.offered_at)) < TIMESTAMP '{period.end}'
-        ORDER BY 1""").fetchall()
+        WHERE timezone($tz, coalesce(t.started_at, i.offered_at)) >= $lo
+          AND timezone($tz, coalesce(t.started_at, i.offered_at)) < $hi
+        ORDER BY 1""", {"tz": tz, "lo": dt.datetime.combine(period.start, dt.time()),
+                        "hi": dt.datetime.combine(period.end, dt.time())}).fetchall()
     return [Transcript(iid, tuple(Turn(x["speaker"], x["text"] or "", x["start_ms"], x["end_ms"]) for x in turns or []),
                        agent, hung, hold) for iid, agent, turns, hung, hold in rows]
 

@@ -8,10 +8,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import duckdb
+from sqlglot import exp
 
-from jili.core.engine import SE_SUFFIX, EventCount, Inputs, needed_periods
+from jili.core.engine import needed_periods
 from jili.core.expr import Value
+from jili.core.facts import FORMATS, ColumnType
+from jili.core.inputs import SE_SUFFIX, EventCount, Inputs
 from jili.core.periods import CalendarUnknown, Period, PeriodKind, working_days
+from jili.core.plan import AGENT_KEY, event_query, metric_query
 from jili.core.policy import (
     Agg,
     FactMetric,
@@ -21,6 +25,7 @@ from jili.core.policy import (
     metrics_for,
 )
 from jili.core.roster import AgentRow
+from jili.io.sql import render
 
 Env = dict[str, Value]
 
@@ -35,15 +40,9 @@ def _to_decimal(v: object) -> Value:
     return Decimal(str(v))
 
 
-def _local(policy: Policy, fact: str, time_col: str) -> str:
-    if fact in ("attendance", "kpis") or time_col == "date":
-        return f"CAST({time_col} AS TIMESTAMP)"
-    return f"timezone('{policy.timezone}', {time_col})"
-
-
-def _bucket(kind: PeriodKind, local: str) -> str:
-    """The start of the period of ``kind`` a local time falls in (ISO weeks start on Monday)."""
-    return f"CAST(date_trunc('{kind.value}', {local}) AS DATE)"
+def _is_date(fact: str, time_col: str) -> bool:
+    """A column of days (attendance, KPIs) is local already; timestamps are read in the policy's zone."""
+    return FORMATS[fact].column(time_col).type == ColumnType.DATE
 
 
 def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequence[Period],
@@ -83,17 +82,9 @@ def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequen
         source_kinds = [k for k in kinds if any(m.name in wanted[k] for m in group)]
         lo = min(p.start for k in source_kinds for p in kinds[k])
         hi = max(p.end for k in source_kinds for p in kinds[k])
-        local = _local(policy, fact, time_col)
-        key = {"agent": "f.agent_id", "team": "pop.team", "department": "pop.department", "site": "pop.site",
-               "all": "''"}[level.value]
-        join_pop = "" if level == Level.AGENT else "JOIN pop ON pop.agent_id = f.agent_id"
-        buckets = ", ".join(f"{_bucket(k, '__t')} AS b_{k.value}" for k in source_kinds)
-        sets = ", ".join(f"(b_{k.value}, __key)" for k in source_kinds)
-        sql = (f"WITH src AS (SELECT f.*, {key} AS __key, {local} AS __t FROM {fact} f {join_pop} "
-               f"WHERE {local} >= TIMESTAMP '{lo}' AND {local} < TIMESTAMP '{hi}'), "
-               f"b AS (SELECT *, {buckets} FROM src) "
-               f"SELECT {', '.join(f'b_{k.value}' for k in source_kinds)}, __key, {', '.join(_aggregates(group))} "
-               f"FROM b GROUP BY GROUPING SETS ({sets})")
+        query = metric_query(fact, time_col, _is_date(fact, time_col), policy.timezone, level, source_kinds, lo, hi,
+                             group)
+        sql = render(query.tree)
         cur = con.execute(sql)
         names = [d[0] for d in cur.description]
         for row in cur.fetchall():
@@ -102,7 +93,7 @@ def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequen
             label = label_of[kind].get(rec[f"b_{kind.value}"])
             if label is None:  # a bucket inside the range that is not a needed period
                 continue
-            targets = [rec["__key"]] if level == Level.AGENT else members[level].get(rec["__key"], [])
+            targets = [rec[AGENT_KEY]] if level == Level.AGENT else members[level].get(rec[AGENT_KEY], [])
             env_names = wanted[kind]
             for m in group:
                 if m.name not in env_names:
@@ -123,34 +114,8 @@ def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequen
     return out
 
 
-def _aggregates(group: Sequence[FactMetric]) -> list[str]:
-    selects = []
-    for m in group:
-        cond = f" FILTER (WHERE {m.where_sql})" if m.where_sql else ""
-        col = m.column_sql or "*"
-        if m.agg == Agg.COUNT:
-            selects.append(f'count({col}){cond} AS "{m.name}"')
-        elif m.agg == Agg.DISTINCT:
-            selects.append(f'count(DISTINCT {col}){cond} AS "{m.name}"')
-        elif m.agg == Agg.AVG:  # sum and count: divided exactly in Decimal; the variance gives its standard error
-            selects.append(f'CAST(sum({col}){cond} AS DECIMAL(38, 4)) AS "{m.name}__sum"')
-            selects.append(f'count({col}){cond} AS "{m.name}__n"')
-            selects.append(f'var_samp(CAST({col} AS DOUBLE)){cond} AS "{m.name}__var"')
-        elif m.agg == Agg.PERCENTILE:
-            selects.append(f'quantile_cont({col}, {m.percentile}){cond} AS "{m.name}"')
-        else:
-            selects.append(f'CAST({m.agg.value}({col}){cond} AS DECIMAL(38, 4)) AS "{m.name}"')
-    return selects
-
-
 def event_counts(con: duckdb.DuckDBPyConnection, policy: Policy, rule: PerEventRule,
                  periods: Sequence[Period]) -> dict[str, dict[str, list[EventCount]]]:
-    factor = "1"
-    if rule.multipliers:
-        # multipliers combine by product: "doubled when it caused a complaint" × "doubled when serious"
-        factor = " * ".join(f"(CASE WHEN {m.when_sql} THEN {m.factor} ELSE 1 END)" for m in rule.multipliers)
-    where = f"AND ({rule.where_sql})" if rule.where_sql else ""
-    local = _local(policy, rule.fact, rule.time_column)
     out: dict[str, dict[str, list[EventCount]]] = defaultdict(lambda: defaultdict(list))
     kind = rule.head.period or policy.period
     wanted = [p for p in periods if p.kind == kind]
@@ -158,10 +123,9 @@ def event_counts(con: duckdb.DuckDBPyConnection, policy: Policy, rule: PerEventR
         return out
     label_of = {p.start: p.label for p in wanted}
     lo, hi = min(p.start for p in wanted), max(p.end for p in wanted)
-    sql = (f"SELECT {_bucket(kind, local)} AS start, f.agent_id, CAST({factor} AS DECIMAL(18, 4)) AS factor, "
-           f"count(*) AS n, list(f._batch_id || ':' || f._row ORDER BY f._batch_id, f._row)[1:20] AS refs "
-           f"FROM {rule.fact} f WHERE f.agent_id IS NOT NULL AND {local} >= TIMESTAMP '{lo}' "
-           f"AND {local} < TIMESTAMP '{hi}' {where} GROUP BY ALL ORDER BY 1, 2, 3")
+    tree = event_query(rule.fact, rule.time_column, _is_date(rule.fact, rule.time_column), policy.timezone, kind,
+                       lo, hi, rule.where, [(m.when, exp.Literal.number(str(m.factor))) for m in rule.multipliers])
+    sql = render(tree)
     for start, agent, fac, n, refs in con.execute(sql).fetchall():
         label = label_of.get(start)
         if label is not None:
@@ -196,7 +160,3 @@ def build_inputs(con: duckdb.DuckDBPyConnection, policy: Policy, period: Period,
     return Inputs(period=period, agents=[a.agent_id for a in population],
                   values={k: dict(v) for k, v in values.items()}, periods={p.label: p for p in periods},
                   events=events, balance=balance or {}, lifetime=lifetime or {})
-
-
-def _q(text: str) -> str:
-    return text.replace("'", "''")

@@ -24,8 +24,8 @@ def check_items(staged: Path, source: str, sheet: str | None, con: duckdb.DuckDB
                         "FROM read_parquet(?) ORDER BY _row", [str(staged)]).fetchall()
     ids = sorted({r[0] for r in items})
     heads = {r[0]: r for r in con.execute(
-        f"SELECT evaluation_id, scorecard, CAST(timezone('{tz}', coalesce(call_at, evaluated_at)) AS DATE) "
-        "FROM evaluations WHERE evaluation_id IN (SELECT unnest(?))", [ids]).fetchall()}
+        "SELECT evaluation_id, scorecard, CAST(timezone(?, coalesce(call_at, evaluated_at)) AS DATE) "
+        "FROM evaluations WHERE evaluation_id IN (SELECT unnest(?))", [tz, ids]).fetchall()}
     answers: dict[str, list[Answer]] = defaultdict(list)
     first_row: dict[str, int] = {}
     problems: list[Problem] = []

@@ -6,22 +6,44 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import duckdb
+from sqlglot import exp
 
-from jili.core.facts import FORMATS
+from jili.core.facts import FORMATS, Column
+from jili.core.sqltree import fill, name, shape, tree
 from jili.io.convert import arrow_type
+from jili.io.sql import render
 
 BATCH_ID = "_batch_id"
 
 
-def _empty_select(fact: str) -> str:
-    cols = []
-    for col in FORMATS[fact].columns:
-        sql_type = {"string": "VARCHAR", "int64": "BIGINT", "bool": "BOOLEAN", "date32[day]": "DATE",
-                    "timestamp[us, tz=UTC]": "TIMESTAMPTZ"}.get(str(arrow_type(col)), "VARCHAR")
-        if str(arrow_type(col)).startswith("decimal"):
-            sql_type = "DECIMAL(18,4)"
-        cols.append(f'CAST(NULL AS {sql_type}) AS "{col.name}"')
-    return f"SELECT {', '.join(cols)}, CAST(NULL AS BIGINT) AS _row, CAST(NULL AS BIGINT) AS {BATCH_ID} WHERE false"
+_BATCH = shape("SELECT *, CAST(:batch AS BIGINT) AS _batch_id FROM read_parquet(:path)")
+_EMPTY = shape("SELECT CAST(NULL AS BIGINT) AS _row, CAST(NULL AS BIGINT) AS _batch_id WHERE FALSE")
+
+
+def _sql_type(col: Column) -> str:
+    arrow = str(arrow_type(col))
+    if arrow.startswith("decimal"):
+        return "DECIMAL(18,4)"
+    return {"string": "VARCHAR", "int64": "BIGINT", "bool": "BOOLEAN", "date32[day]": "DATE",
+            "timestamp[us, tz=UTC]": "TIMESTAMPTZ"}.get(arrow, "VARCHAR")
+
+
+def _empty_select(fact: str) -> exp.Expression:
+    """The fact's columns and no rows: a view a policy can read before anything is imported."""
+    tree = _EMPTY.copy()
+    assert isinstance(tree, exp.Select)
+    columns = [exp.alias_(exp.cast(exp.null(), _sql_type(col)), name(col.name))
+               for col in FORMATS[fact].columns]
+    tree.set("expressions", [*columns, *tree.expressions])
+    return tree
+
+
+def _batches_select(files: Sequence[tuple[int, Path]]) -> exp.Expression:
+    parts = [fill(_BATCH, batch=exp.Literal.number(bid), path=exp.Literal.string(str(path))) for bid, path in files]
+    query = parts[0]
+    for part in parts[1:]:
+        query = tree(exp.union(query, part, distinct=False))
+    return query
 
 
 def connect(batches: Mapping[str, Sequence[tuple[int, Path]]]) -> duckdb.DuckDBPyConnection:
@@ -35,15 +57,7 @@ def connect(batches: Mapping[str, Sequence[tuple[int, Path]]]) -> duckdb.DuckDBP
     con.execute("SET TimeZone = 'UTC'")
     for fact in FORMATS:
         files = list(batches.get(fact, ()))
-        if not files:
-            con.execute(f"CREATE VIEW {fact} AS {_empty_select(fact)}")
-            continue
-        parts = " UNION ALL ".join(
-            f"SELECT *, CAST({bid} AS BIGINT) AS {BATCH_ID} FROM read_parquet('{_quote(path)}')"
-            for bid, path in files)
-        con.execute(f"CREATE VIEW {fact} AS {parts}")
+        query = _batches_select(files) if files else _empty_select(fact)
+        view = exp.Create(this=exp.Table(this=name(fact)), kind="VIEW", expression=query)
+        con.execute(render(view))
     return con
-
-
-def _quote(path: Path) -> str:
-    return str(path).replace("'", "''")

@@ -22,12 +22,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from sqlglot import exp
 
 from jili.core.facts import Column, ColumnType, FactFormat, fold
 from jili.core.problems import Location, Problem, Severity
+from jili.core.sqltree import fill, shape
 from jili.io.convert import DEFAULT_NULLS, arrow_type, clean_text, convert, today_in
 from jili.io.mapping import ColumnRule, Mapping
 from jili.io.sources import ROW, FileScan, Source, open_source
+from jili.io.sql import render
 
 SOURCE_ROW = "_row"
 BATCH_COLUMN = "_batch"
@@ -493,19 +496,26 @@ def keys_against(staged: Path, fmt: FactFormat, sheet: str | None, source: Path,
     return tuple(p for p in _key_problems(keys, fmt, locate, source.name, batches) if p.is_error)
 
 
+_DUPLICATES = shape("CREATE TEMP TABLE dup AS SELECT :keys AS k, list(_row ORDER BY _row) AS r, "
+                                "min(_row) AS first FROM new_keys GROUP BY k HAVING count(*) > 1")
+_CLASHES = shape("WITH new AS (SELECT :keys AS k, _row AS r FROM new_keys), old AS (SELECT :keys AS k, "
+                             "_row AS r, filename FROM read_parquet(?, filename = TRUE)) SELECT new.k, new.r, "
+                             "old.filename, old.r FROM new JOIN old USING (k) ORDER BY new.r LIMIT 21")
+
+
 def _key_problems(new_keys: pa.Table, fmt: FactFormat, locate: Callable[[int], Location], file_name: str,
                   existing: tuple[ExistingBatch, ...]) -> list[Problem]:
     """Duplicate natural keys inside the file and against earlier active batches."""
-    parts = [f'coalesce(CAST("{k}" AS VARCHAR), \'\')' for k in fmt.natural_key]
-    keys = parts[0] if len(parts) == 1 else f"[{', '.join(parts)}]"
+    parts = [exp.Coalesce(this=exp.cast(exp.column(k, quoted=True), "VARCHAR"), expressions=[exp.Literal.string("")])
+             for k in fmt.natural_key]
+    keys: exp.Expression = parts[0] if len(parts) == 1 else exp.Array(expressions=parts)
     key_names = ", ".join(fmt.natural_key)
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     problems: list[Problem] = []
     try:
         con.register("new_keys", new_keys)
-        con.execute(f"CREATE TEMP TABLE dup AS SELECT {keys} AS k, list({SOURCE_ROW} ORDER BY {SOURCE_ROW}) AS r, "
-                    f"min({SOURCE_ROW}) AS first FROM new_keys GROUP BY k HAVING count(*) > 1")
+        con.execute(render(fill(_DUPLICATES, keys=keys)))
         dups = con.execute("SELECT k, r FROM dup ORDER BY first LIMIT 50").fetchall()
         total = con.execute("SELECT count(*) FROM dup").fetchone()
         for key, rows in dups[:MAX_EXAMPLES]:
@@ -523,11 +533,7 @@ def _key_problems(new_keys: pa.Table, fmt: FactFormat, locate: Callable[[int], L
         if existing and not problems:
             paths = [str(b.path) for b in existing]
             ids = {str(b.path): b for b in existing}
-            clash = con.execute(
-                f"WITH new AS (SELECT {keys} AS k, {SOURCE_ROW} AS r FROM new_keys), "
-                f"old AS (SELECT {keys} AS k, {SOURCE_ROW} AS r, filename FROM read_parquet(?, filename=true)) "
-                "SELECT new.k, new.r, old.filename, old.r FROM new JOIN old USING (k) ORDER BY new.r LIMIT 21",
-                [paths]).fetchall()
+            clash = con.execute(render(fill(_CLASHES, keys=keys)), [paths]).fetchall()
             for key, row, fname, old_row in clash[:MAX_EXAMPLES]:
                 old = ids.get(fname)
                 where = f"batch {old.batch_id} ({old.source_name} row {old_row})" if old else fname

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from difflib import get_close_matches
 from itertools import pairwise
@@ -17,45 +18,41 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jili.core import expr as ex
 from jili.core.facts import FORMATS
+from jili.core.label import Label
 from jili.core.periods import ORDER, PeriodKind
 from jili.core.policy import (
     PERIOD_FIELDS,
     ROUNDING_MODES,
     Account,
     Agg,
-    Band,
-    BandsRule,
     Cap,
     DerivedMetric,
     Eligibility,
     FactMetric,
-    FlagRule,
-    FormulaRule,
-    Label,
-    Level,
     Level_,
     Levels,
     Metric,
-    Multiplier,
-    PerEventRule,
     Policy,
     PreviousMetric,
-    RankingRule,
     RankMetric,
     Redemption,
     Rule,
-    RuleHead,
-    StreakRule,
-    Tier,
-    TiersRule,
-    TieRule,
 )
 from jili.core.problems import Location, Problem, Severity, suggest
-from jili.core.roster import ROSTER_FIELDS
+from jili.core.roster import ROSTER_FIELDS, Level
+from jili.core.rules.bands import Band, BandsRule
+from jili.core.rules.base import RuleHead
+from jili.core.rules.flag import FlagRule
+from jili.core.rules.formula import FormulaRule
+from jili.core.rules.per_event import Multiplier, PerEventRule
+from jili.core.rules.ranking import RankingRule, TieRule
+from jili.core.rules.streak import StreakRule
+from jili.core.rules.tiers import Tier, TiersRule
 from jili.io.yamlfile import YamlDocument, bilingual, load_yaml
 
 Keys = tuple[str | int, ...]
-RULE_KINDS = ("formula", "tiers", "bands", "per_event", "ranking", "award", "streak", "flag")
+MAX_NUMBER = Decimal(10) ** 12  # no amount, edge or factor a policy writes is larger
+MAX_LOOKBACK = 120  # periods a streak or a previous-period metric may reach back
 
 
 class _Loader:
@@ -81,26 +78,58 @@ class _Loader:
             return default
         return data[key]
 
-    def unknown_keys(self, data: Any, allowed: set[str], keys: Keys) -> None:
+    def unknown_keys(self, data: Any, allowed: set[str] | frozenset[str], keys: Keys) -> None:
         if not isinstance(data, dict):
             return
         for key in data:
             if key not in allowed:
-                guess = get_close_matches(str(key), sorted(allowed), n=1)
-                self.error((*keys, key), "unknown_field",
-                           f"Unknown field '{key}'." + (f" Did you mean '{guess[0]}'?" if guess else ""),
-                           f"未知字段 '{key}'。" + (f"是否应为 '{guess[0]}'？" if guess else ""),
+                en, zh = suggest(str(key), sorted(allowed))
+                self.error((*keys, key), "unknown_field", f"Unknown field '{key}'.{en}", f"未知字段 '{key}'。{zh}",
                            fix=f"Allowed here: {', '.join(sorted(allowed))}.")
 
+    def mapping(self, value: Any, keys: Keys) -> bool:
+        """True for a mapping; anything else is a problem here."""
+        if isinstance(value, dict):
+            return True
+        self.error(keys, "not_a_mapping", f"Expected a mapping (key: value) here, found {_shown(value)}.",
+                   f"此处应为映射（键: 值），实际为 {_shown(value)}。", fix="See docs/policy-reference.md for an example.")
+        return False
+
+    def table(self, value: Any, keys: Keys) -> dict[Any, Any]:
+        """A mapping's entries (nothing written: none); anything else is a problem here."""
+        if value is None:
+            return {}
+        return value if self.mapping(value, keys) else {}
+
+    def sequence(self, value: Any, keys: Keys) -> list[Any]:
+        """The items of a list; anything else is a problem here (and no items)."""
+        if isinstance(value, list):
+            return value
+        self.error(keys, "not_a_list", f"Expected a list (- item) here, found {_shown(value)}.",
+                   f"此处应为列表（- 项），实际为 {_shown(value)}。", fix="See docs/policy-reference.md for an example.")
+        return []
+
+    def integer(self, value: Any, keys: Keys, minimum: int, maximum: int) -> int:
+        """A whole number within bounds; anything else is a problem here (and the minimum)."""
+        if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum:
+            return value
+        self.error(keys, "bad_integer", f"Expected a whole number from {minimum} to {maximum}, found {_shown(value)}.",
+                   f"应为 {minimum} 到 {maximum} 之间的整数，实际为 {_shown(value)}。")
+        return minimum
+
     def number(self, value: Any, keys: Keys) -> Decimal | None:
-        if isinstance(value, bool) or value is None:
-            self.error(keys, "not_a_number", f"Expected a number, found {value!r}.", f"应为数字，实际为 {value!r}。")
-            return None
-        try:
-            return Decimal(str(value))
-        except InvalidOperation:
-            self.error(keys, "not_a_number", f"Expected a number, found {value!r}.", f"应为数字，实际为 {value!r}。")
-            return None
+        """A finite number no larger than MAX_NUMBER; anything else is a problem here (and None)."""
+        n = None
+        if not isinstance(value, bool | dict | list) and value is not None:
+            try:
+                n = Decimal(str(value))
+            except InvalidOperation:
+                n = None
+        if n is not None and n.is_finite() and abs(n) <= MAX_NUMBER:
+            return n
+        self.error(keys, "not_a_number", f"Expected a finite number up to {MAX_NUMBER:,}, found {_shown(value)}.",
+                   f"应为不超过 {MAX_NUMBER:,} 的有限数字，实际为 {_shown(value)}。")
+        return None
 
     def label(self, value: Any, default: str) -> Label:
         return Label(*bilingual(value, default))
@@ -119,6 +148,18 @@ class _Loader:
             self.error(keys, "bad_period", f"Unknown period {value!r}.", f"未知周期 {value!r}。",
                        fix="Use day, week, month, quarter or year.")
             return None
+
+
+def _shown(value: Any) -> str:
+    """A YAML value as a person wrote it, short."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    text = str(value)
+    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
 
 
 def load_policy(path: Path) -> tuple[Policy | None, list[Problem]]:
@@ -140,7 +181,7 @@ def _load(doc: YamlDocument, path: Path) -> tuple[Policy | None, list[Problem]]:
     pid = L.get(data, "policy", (), required=True)
     name = L.label(L.get(data, "name", ()), str(pid))
     version = str(L.get(data, "version", (), default="1"))
-    eff = L.get(data, "effective", (), default={}) or {}
+    eff = L.table(L.get(data, "effective", ()), ("effective",))
     eff_from = _date(L, eff.get("from") if isinstance(eff, dict) else None, ("effective", "from"))
     eff_to = _date(L, eff.get("to") if isinstance(eff, dict) else None, ("effective", "to"))
     period = L.period_kind(L.get(data, "period", (), default="month"), ("period",)) or PeriodKind.MONTH
@@ -152,21 +193,21 @@ def _load(doc: YamlDocument, path: Path) -> tuple[Policy | None, list[Problem]]:
                 fix="Use an IANA name such as Asia/Shanghai.")
     # accounts
     accounts: dict[str, Account] = {}
-    raw_accounts = L.get(data, "accounts", (), required=True, default={}) or {}
-    for aname, spec in raw_accounts.items():
+    raw_accounts = L.table(L.get(data, "accounts", (), required=True), ("accounts",))
+    for aname, raw_spec in raw_accounts.items():
         keys: Keys = ("accounts", aname)
-        spec = spec or {}
+        spec = L.table(raw_spec, keys)
         L.unknown_keys(spec, {"unit", "places", "rounding", "label"}, keys)
         unit = str(spec.get("unit", "points"))
-        places = spec.get("places", 2 if unit in ("yuan", "元", "CNY") else 0)
+        places = L.integer(spec.get("places", 2 if unit in ("yuan", "元", "CNY") else 0), (*keys, "places"), 0, 8)
         rounding = str(spec.get("rounding", "half_up"))
         if rounding not in ROUNDING_MODES:
             L.error((*keys, "rounding"), "bad_rounding", f"Unknown rounding {rounding!r}.", f"未知舍入方式 {rounding!r}。",
                     fix=f"Use one of: {', '.join(ROUNDING_MODES)}.")
             rounding = "half_up"
-        accounts[str(aname)] = Account(str(aname), unit, int(places), rounding, L.label(spec.get("label"), str(aname)))
+        accounts[str(aname)] = Account(str(aname), unit, places, rounding, L.label(spec.get("label"), str(aname)))
     # names: roster + period + metrics (metrics may refer to each other)
-    raw_metrics = L.get(data, "metrics", (), default={}) or {}
+    raw_metrics = L.table(L.get(data, "metrics", ()), ("metrics",))
     metric_names = [str(k) for k in raw_metrics]
     base_known = {**ROSTER_FIELDS, **PERIOD_FIELDS}
     for clash in set(metric_names) & set(base_known):
@@ -176,8 +217,10 @@ def _load(doc: YamlDocument, path: Path) -> tuple[Policy | None, list[Problem]]:
     metrics = _metrics(L, raw_metrics, known)
     # eligibility
     eligibility: list[Eligibility] = []
-    for i, item in enumerate(L.get(data, "eligibility", (), default=[]) or []):
+    for i, item in enumerate(L.sequence(L.get(data, "eligibility", (), default=[]) or [], ("eligibility",))):
         keys = ("eligibility", i)
+        if not L.mapping(item, keys):
+            continue
         L.unknown_keys(item, {"id", "when", "reason"}, keys)
         e = L.expression(L.get(item, "when", keys, required=True), known, (*keys, "when"), "eligibility condition")
         if e is not None:
@@ -186,7 +229,7 @@ def _load(doc: YamlDocument, path: Path) -> tuple[Policy | None, list[Problem]]:
     # rules
     rules: list[Rule] = []
     seen_ids: set[str] = set()
-    for i, item in enumerate(L.get(data, "rules", (), required=True, default=[]) or []):
+    for i, item in enumerate(L.sequence(L.get(data, "rules", (), required=True, default=[]) or [], ("rules",))):
         rule = _rule(L, item, ("rules", i), known, accounts, period, metric_names)
         if rule is None:
             continue
@@ -195,7 +238,7 @@ def _load(doc: YamlDocument, path: Path) -> tuple[Policy | None, list[Problem]]:
                     f"规则编号 '{rule.head.id}' 重复。", fix="Give each rule its own id.")
         seen_ids.add(rule.head.id)
         rules.append(rule)
-    caps = _caps(L, L.get(data, "caps", (), default={}) or {}, accounts, rules)
+    caps = _caps(L, L.table(L.get(data, "caps", ()), ("caps",)), accounts, rules)
     redemption = _redemption(L, L.get(data, "redemption", ()), accounts, known)
     levels = _levels(L, L.get(data, "levels", ()), accounts)
     if L.problems:
@@ -243,7 +286,7 @@ def _metrics(L: _Loader, raw: dict[str, Any], known: dict[str, str]) -> list[Met
                 L.error((*keys, "previous"), "unknown_name", f"'previous' names unknown metric '{of}'.",
                         f"previous 指向未知指标 '{of}'。")
                 continue
-            out[name] = PreviousMetric(name, of, int(spec.get("back", 1)))
+            out[name] = PreviousMetric(name, of, L.integer(spec.get("back", 1), (*keys, "back"), 1, MAX_LOOKBACK))
             deps[name] = ()
             continue
         if "rank" in spec:
@@ -273,17 +316,17 @@ def _metrics(L: _Loader, raw: dict[str, Any], known: dict[str, str]) -> list[Met
             L.error((*keys, "agg"), "bad_agg", f"Unknown aggregate {spec.get('agg')!r}.", f"未知聚合 {spec.get('agg')!r}。",
                     fix=f"Use one of: {', '.join(a.value for a in Agg)}.")
             continue
-        column_sql = None
+        column = None
         if "column" in spec:
             ce = L.expression(spec["column"], columns, (*keys, "column"), f"column of metric '{name}'")
-            column_sql = ce.sql() if ce else None
+            column = ce
         elif agg not in (Agg.COUNT,):
             L.error(keys, "missing_field", f"Metric '{name}' ({agg.value}) needs 'column'.", f"指标 '{name}' 需要 column。",
                     fix=f"e.g. column: {fmt.columns[-1].name}")
-        where_sql = None
+        where = None
         if "where" in spec:
             we = L.expression(spec["where"], columns, (*keys, "where"), f"filter of metric '{name}'")
-            where_sql = we.sql() if we else None
+            where = we
         time_col = str(spec.get("time") or FORMATS[fact].time_column or "")
         if time_col not in columns:
             L.error((*keys, "time"), "bad_time_column", f"'{time_col}' is not a time column of {fact}.",
@@ -292,7 +335,7 @@ def _metrics(L: _Loader, raw: dict[str, Any], known: dict[str, str]) -> list[Met
         pct = L.number(spec["percentile"], (*keys, "percentile")) if "percentile" in spec else None
         if agg == Agg.PERCENTILE and pct is None:
             L.error(keys, "missing_field", f"Metric '{name}' needs 'percentile' (0 to 1).", f"指标 '{name}' 需要 percentile。")
-        out[name] = FactMetric(name, fact, agg, column_sql, where_sql, time_col,
+        out[name] = FactMetric(name, fact, agg, column, where, time_col,
                                _level(L, spec.get("level", "agent"), (*keys, "level")), pct,
                                text=f"{agg.value}({spec.get('column', '*')}) of {fact}"
                                + (f" where {spec['where']}" if "where" in spec else ""))
@@ -333,6 +376,125 @@ def _level(L: _Loader, value: Any, keys: Keys) -> Level:
         return Level.AGENT
 
 
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """How one rule kind is written in a policy: the fields it takes beside the common ones, and how
+    a checked record is built from them (the record, with its ``apply``, lives in ``jili.core.rules``)."""
+
+    fields: frozenset[str]
+    build: Callable[[_Loader, dict[str, Any], Keys, RuleHead, _Names], Rule | None]
+    needs_account: Callable[[dict[str, Any]], bool] = lambda item: True
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    known: dict[str, str]  # roster, period and metric names with their kinds
+    metrics: list[str]
+
+
+COMMON_RULE_FIELDS = frozenset({"id", "kind", "account", "category", "label", "when", "period", "note"})
+
+
+def _formula(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
+    amount = L.expression(L.get(item, "amount", keys, required=True), names.known, (*keys, "amount"), "amount")
+    return FormulaRule(head, amount) if amount else None
+
+
+def _tiers(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
+    rid = head.id
+    tiers: list[Tier] = []
+    raw = L.sequence(L.get(item, "tiers", keys, required=True, default=[]), (*keys, "tiers"))
+    for j, t in enumerate(raw):
+        tk = (*keys, "tiers", j)
+        if not L.mapping(t, tk):
+            continue
+        L.unknown_keys(t, {"label", "when", "amount"}, tk)
+        amount = L.expression(L.get(t, "amount", tk, required=True), names.known, (*tk, "amount"), "amount")
+        cond = L.expression(t["when"], names.known, (*tk, "when"), "tier condition") if "when" in t else None
+        if cond is None and "when" not in t and j < len(raw) - 1:
+            L.error(tk, "unreachable_tier", f"Tier {j + 1} of '{rid}' has no condition, so the tiers after it "
+                    "can never fire.", f"'{rid}' 的第 {j + 1} 档没有条件，其后各档永远不会生效。",
+                    fix="Give it a 'when', or move it last (it is the 'otherwise' tier).")
+        if amount is not None:
+            tiers.append(Tier(L.label(t.get("label"), f"tier {j + 1}"), cond, amount))
+    return TiersRule(head, tuple(tiers))
+
+
+def _bands_rule(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
+    value = L.expression(L.get(item, "value", keys, required=True), names.known, (*keys, "value"), "band value")
+    bands = _bands(L, L.sequence(item.get("bands") or [], (*keys, "bands")), (*keys, "bands"), names.known, head.id)
+    return BandsRule(head, value, tuple(bands)) if value else None
+
+
+def _per_event(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
+    fact = str(L.get(item, "fact", keys, required=True, default=""))
+    if fact not in FORMATS:
+        en, zh = suggest(fact, FORMATS)
+        L.error((*keys, "fact"), "unknown_fact", f"Unknown fact '{fact}'.{en}", f"未知数据 '{fact}'。{zh}")
+        return None
+    columns = {c.name: c.type.value for c in FORMATS[fact].columns}
+    where_text = str(item.get("where", ""))
+    we = L.expression(where_text, columns, (*keys, "where"), "event filter") if where_text else None
+    amount_n = L.number(L.get(item, "amount", keys, required=True, default=0), (*keys, "amount"))
+    mults: list[Multiplier] = []
+    for j, m in enumerate(L.sequence(item.get("multipliers") or [], (*keys, "multipliers"))):
+        mk = (*keys, "multipliers", j)
+        if not L.mapping(m, mk):
+            continue
+        L.unknown_keys(m, {"when", "factor"}, mk)
+        me = L.expression(L.get(m, "when", mk, required=True), columns, (*mk, "when"), "multiplier condition")
+        factor = L.number(L.get(m, "factor", mk, required=True, default=1), (*mk, "factor"))
+        if me is not None and factor is not None:
+            mults.append(Multiplier(me, factor))
+    time_col = str(item.get("time") or FORMATS[fact].time_column or "")
+    return PerEventRule(head, fact, we, where_text, amount_n or Decimal(0), tuple(mults),
+                        time_col)
+
+
+def _ranking_rule(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
+    return _ranking(L, item, keys, head, names.known, names.metrics, "ranking")
+
+
+def _award_rule(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
+    return _ranking(L, item, keys, head, names.known, names.metrics, "award")
+
+
+def _streak(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
+    rid = head.id
+    cond = L.expression(L.get(item, "condition", keys, required=True), names.known, (*keys, "condition"),
+                        "streak condition")
+    length = L.integer(item.get("length", 2), (*keys, "length"), 1, MAX_LOOKBACK)
+    amount = L.expression(item["amount"], names.known, (*keys, "amount"), "amount") if "amount" in item else None
+    if amount is None and "action" not in item:
+        L.error(keys, "missing_field", f"Streak '{rid}' needs an amount or an action.",
+                f"连续规则 '{rid}' 需要 amount 或 action。")
+    return StreakRule(head, cond, length, amount, str(item.get("severity", "normal")),
+                      L.label(item.get("action"), rid) if "action" in item else None) if cond else None
+
+
+def _flag(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
+    if head.when is None:
+        if "when" not in item:
+            L.error(keys, "missing_field", f"Flag '{head.id}' needs 'when'.", f"标记 '{head.id}' 需要 when。")
+        return None
+    return FlagRule(head, str(item.get("severity", "normal")), L.label(item.get("action"), head.id))
+
+
+RANKING_FIELDS = frozenset({"value", "order", "within", "eligible", "ties", "tie_break", "include_zero", "amount"})
+RULE_SPECS: dict[str, RuleSpec] = {
+    "formula": RuleSpec(frozenset({"amount"}), _formula),
+    "tiers": RuleSpec(frozenset({"tiers"}), _tiers),
+    "bands": RuleSpec(frozenset({"value", "bands"}), _bands_rule),
+    "per_event": RuleSpec(frozenset({"fact", "where", "amount", "multipliers", "time"}), _per_event),
+    "ranking": RuleSpec(RANKING_FIELDS | {"also", "amounts", "amounts_both", "top_percent", "bottom_percent",
+                                          "others", "others_when"}, _ranking_rule),
+    "award": RuleSpec(RANKING_FIELDS | {"winners"}, _award_rule),
+    "streak": RuleSpec(frozenset({"condition", "length", "amount", "severity", "action"}), _streak,
+                       lambda item: "amount" in item),
+    "flag": RuleSpec(frozenset({"severity", "action"}), _flag, lambda item: False),
+}
+
+
 def _rule(L: _Loader, item: Any, keys: Keys, known: dict[str, str], accounts: dict[str, Account],
           statement_period: PeriodKind, metric_names: list[str]) -> Rule | None:
     if not isinstance(item, dict):
@@ -340,33 +502,22 @@ def _rule(L: _Loader, item: Any, keys: Keys, known: dict[str, str], accounts: di
         return None
     rid = str(L.get(item, "id", keys, required=True, default=f"rule_{keys[-1]}"))
     kind = str(L.get(item, "kind", keys, required=True, default=""))
-    if kind not in RULE_KINDS:
-        en, zh = suggest(kind, RULE_KINDS)
+    spec = RULE_SPECS.get(kind)
+    if spec is None:
+        en, zh = suggest(kind, RULE_SPECS)
         L.error((*keys, "kind"), "bad_rule_kind", f"Unknown rule kind '{kind}'.{en}", f"未知规则类型 '{kind}'。{zh}",
-                fix=f"Kinds: {', '.join(RULE_KINDS)}.")
+                fix=f"Kinds: {', '.join(RULE_SPECS)}.")
         return None
-    common = {"id", "kind", "account", "category", "label", "when", "period", "note"}
-    extra = {
-        "formula": {"amount"}, "tiers": {"tiers"}, "bands": {"value", "bands"},
-        "per_event": {"fact", "where", "amount", "multipliers", "time"},
-        "ranking": {"value", "also", "order", "within", "amounts", "amounts_both", "top_percent", "bottom_percent",
-                    "amount", "eligible", "ties", "tie_break", "others", "others_when", "include_zero"},
-        "award": {"value", "order", "within", "winners", "amount", "eligible", "ties", "tie_break", "include_zero"},
-        "streak": {"condition", "length", "amount", "severity", "action"},
-        "flag": {"severity", "action"},
-    }[kind]
-    L.unknown_keys(item, common | extra, keys)
+    L.unknown_keys(item, COMMON_RULE_FIELDS | spec.fields, keys)
     account = item.get("account")
-    needs_account = kind not in ("flag",) and not (kind == "streak" and "amount" not in item)
-    if account is None and needs_account:
+    if account is None and spec.needs_account(item):
         L.error(keys, "missing_field", f"Rule '{rid}' needs 'account' (where its amounts are posted).",
                 f"规则 '{rid}' 需要 account（金额记入的账户）。", fix=f"Declared accounts: {', '.join(accounts)}.")
     elif account is not None and str(account) not in accounts:
-        guess = get_close_matches(str(account), list(accounts), n=1)
+        en, zh = suggest(str(account), accounts)
         L.error((*keys, "account"), "undeclared_account",
-                f"Rule '{rid}' posts to account '{account}', which is not declared."
-                + (f" Did you mean '{guess[0]}'?" if guess else ""),
-                f"规则 '{rid}' 记入未声明的账户 '{account}'。", fix="Declare it under accounts:.")
+                f"Rule '{rid}' posts to account '{account}', which is not declared.{en}",
+                f"规则 '{rid}' 记入未声明的账户 '{account}'。{zh}", fix="Declare it under accounts:.")
     sub = None
     if "period" in item:
         sub = L.period_kind(item["period"], (*keys, "period"))
@@ -378,64 +529,7 @@ def _rule(L: _Loader, item: Any, keys: Keys, known: dict[str, str], accounts: di
     when = L.expression(item["when"], known, (*keys, "when"), "condition") if "when" in item else None
     head = RuleHead(rid, str(account) if account is not None else None, str(item.get("category", rid)),
                     L.label(item.get("label"), rid), when, sub, L.doc.line_of(keys))
-    if kind == "formula":
-        amount = L.expression(L.get(item, "amount", keys, required=True), known, (*keys, "amount"), "amount")
-        return FormulaRule(head, amount) if amount else None
-    if kind == "tiers":
-        tiers: list[Tier] = []
-        raw = L.get(item, "tiers", keys, required=True, default=[]) or []
-        for j, t in enumerate(raw):
-            tk = (*keys, "tiers", j)
-            L.unknown_keys(t, {"label", "when", "amount"}, tk)
-            amount = L.expression(L.get(t, "amount", tk, required=True), known, (*tk, "amount"), "amount")
-            cond = L.expression(t["when"], known, (*tk, "when"), "tier condition") if "when" in t else None
-            if cond is None and "when" not in t and j < len(raw) - 1:
-                L.error(tk, "unreachable_tier", f"Tier {j + 1} of '{rid}' has no condition, so the tiers after it "
-                        "can never fire.", f"'{rid}' 的第 {j + 1} 档没有条件，其后各档永远不会生效。",
-                        fix="Give it a 'when', or move it last (it is the 'otherwise' tier).")
-            if amount is not None:
-                tiers.append(Tier(L.label(t.get("label"), f"tier {j + 1}"), cond, amount))
-        return TiersRule(head, tuple(tiers))
-    if kind == "bands":
-        value = L.expression(L.get(item, "value", keys, required=True), known, (*keys, "value"), "band value")
-        bands = _bands(L, item.get("bands") or [], (*keys, "bands"), known, rid)
-        return BandsRule(head, value, tuple(bands)) if value else None
-    if kind == "per_event":
-        fact = str(L.get(item, "fact", keys, required=True, default=""))
-        if fact not in FORMATS:
-            L.error((*keys, "fact"), "unknown_fact", f"Unknown fact '{fact}'.", f"未知数据 '{fact}'。")
-            return None
-        columns = {c.name: c.type.value for c in FORMATS[fact].columns}
-        where_text = str(item.get("where", ""))
-        we = L.expression(where_text, columns, (*keys, "where"), "event filter") if where_text else None
-        amount_n = L.number(L.get(item, "amount", keys, required=True, default=0), (*keys, "amount"))
-        mults: list[Multiplier] = []
-        for j, m in enumerate(item.get("multipliers") or []):
-            mk = (*keys, "multipliers", j)
-            L.unknown_keys(m, {"when", "factor"}, mk)
-            me = L.expression(L.get(m, "when", mk, required=True), columns, (*mk, "when"), "multiplier condition")
-            factor = L.number(L.get(m, "factor", mk, required=True, default=1), (*mk, "factor"))
-            if me is not None and factor is not None:
-                mults.append(Multiplier(me.sql(), me.text, factor))
-        time_col = str(item.get("time") or FORMATS[fact].time_column or "")
-        return PerEventRule(head, fact, we.sql() if we else None, where_text, amount_n or Decimal(0), tuple(mults),
-                            time_col)
-    if kind in ("ranking", "award"):
-        return _ranking(L, item, keys, head, known, metric_names, kind)
-    if kind == "streak":
-        cond = L.expression(L.get(item, "condition", keys, required=True), known, (*keys, "condition"), "streak condition")
-        length = int(item.get("length", 2))
-        amount = L.expression(item["amount"], known, (*keys, "amount"), "amount") if "amount" in item else None
-        if amount is None and "action" not in item:
-            L.error(keys, "missing_field", f"Streak '{rid}' needs an amount or an action.",
-                    f"连续规则 '{rid}' 需要 amount 或 action。")
-        return StreakRule(head, cond, length, amount, str(item.get("severity", "normal")),
-                          L.label(item.get("action"), rid) if "action" in item else None) if cond else None
-    # flag
-    if when is None:
-        L.error(keys, "missing_field", f"Flag '{rid}' needs 'when'.", f"标记 '{rid}' 需要 when。")
-        return None
-    return FlagRule(head, str(item.get("severity", "normal")), L.label(item.get("action"), rid))
+    return spec.build(L, item, keys, head, _Names(known, metric_names))
 
 
 def _bands(L: _Loader, raw: list[Any], keys: Keys, known: dict[str, str], rid: str) -> list[Band]:
@@ -491,7 +585,7 @@ def _ranking(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, known
     if "value" not in item:
         L.error(keys, "missing_field", f"Ranking '{head.id}' needs 'value' (the metric ranked).", "排名需要 value。")
     numbers: Callable[[str], tuple[Decimal, ...]] = lambda k: tuple(  # noqa: E731
-        n for j, x in enumerate(item.get(k) or []) if (n := L.number(x, (*keys, k, j))) is not None)
+        n for j, x in enumerate(L.sequence(item.get(k) or [], (*keys, k))) if (n := L.number(x, (*keys, k, j))) is not None)
     ties_raw = str(item.get("ties", "shared"))
     try:
         ties = TieRule(ties_raw)
@@ -504,7 +598,7 @@ def _ranking(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, known
         L.error(keys, "missing_field", "ties: break needs tie_break: METRIC.", "ties: break 需要 tie_break。")
     eligible = L.expression(item["eligible"], known, (*keys, "eligible"), "eligibility") if "eligible" in item else None
     if kind == "award":
-        winners = int(item.get("winners", 1))
+        winners = L.integer(item.get("winners", 1), (*keys, "winners"), 1, 1000)
         amount = L.number(L.get(item, "amount", keys, required=True, default=0), (*keys, "amount")) or Decimal(0)
         amounts: tuple[Decimal, ...] = (amount,) * winners
         both: tuple[Decimal, ...] = ()
@@ -530,8 +624,9 @@ def _ranking(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, known
 def _caps(L: _Loader, raw: dict[str, Any], accounts: dict[str, Account], rules: list[Rule]) -> list[Cap]:
     out: list[Cap] = []
     categories = {r.head.category: r.head.account for r in rules}
-    for cat, spec in raw.items():
+    for cat, raw_spec in raw.items():
         keys: Keys = ("caps", cat)
+        spec = L.table(raw_spec, keys)
         L.unknown_keys(spec, {"max", "min", "account"}, keys)
         if cat not in categories:
             en, zh = suggest(str(cat), categories)
@@ -545,9 +640,9 @@ def _caps(L: _Loader, raw: dict[str, Any], accounts: dict[str, Account], rules: 
 
 
 def _redemption(L: _Loader, raw: Any, accounts: dict[str, Account], known: dict[str, str]) -> Redemption | None:
-    if raw is None:
-        return None
     keys: Keys = ("redemption",)
+    if raw is None or not L.mapping(raw, keys):
+        return None
     L.unknown_keys(raw, {"account", "to", "share", "rate", "every"}, keys)
     for k in ("account", "to"):
         if str(raw.get(k)) not in accounts:
@@ -562,9 +657,9 @@ def _redemption(L: _Loader, raw: Any, accounts: dict[str, Account], known: dict[
 
 
 def _levels(L: _Loader, raw: Any, accounts: dict[str, Account]) -> Levels | None:
-    if raw is None:
-        return None
     keys: Keys = ("levels",)
+    if raw is None or not L.mapping(raw, keys):
+        return None
     L.unknown_keys(raw, {"account", "basis", "thresholds"}, keys)
     if str(raw.get("account")) not in accounts:
         L.error((*keys, "account"), "undeclared_account", f"Levels account '{raw.get('account')}' is not declared.",
@@ -574,7 +669,7 @@ def _levels(L: _Loader, raw: Any, accounts: dict[str, Account]) -> Levels | None
         L.error((*keys, "basis"), "bad_basis", f"Unknown basis {basis!r}.", f"未知依据 {basis!r}。",
                 fix="lifetime (all points ever earned) or balance (after redemption).")
     levels = []
-    for name, threshold in (raw.get("thresholds") or {}).items():
+    for name, threshold in L.table(raw.get("thresholds"), (*keys, "thresholds")).items():
         n = L.number(threshold, (*keys, "thresholds", name))
         if n is not None:
             levels.append(Level_(str(name), n))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections import defaultdict
 from decimal import Decimal
@@ -15,18 +16,22 @@ from jili.qa.sampling import Call
 from jili.qa.scoring import Answer
 
 
+def _bounds(period: Period, tz: str) -> dict[str, object]:
+    """Query parameters: the zone, and the period's first and first-after instants as local times."""
+    return {"tz": tz, "lo": dt.datetime.combine(period.start, dt.time()), "hi": dt.datetime.combine(period.end, dt.time())}
+
+
 def calls_for_sampling(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[Call]:
     """Answered calls of the period with an agent; flags: repeat_caller (the customer called
     again that period), low_csat (a survey at the bottom of its scale), complaint (an incident
     on the call), autoqa (a major finding, or one sent for human review)."""
-    local = f"timezone('{tz}', offered_at)"
-    rows = con.execute(f"""
+    rows = con.execute("""
         WITH calls AS (
-            SELECT interaction_id, agent_id, {local} AS t, coalesce(talk_seconds, 0) AS secs,
+            SELECT interaction_id, agent_id, timezone($tz, offered_at) AS t, coalesce(talk_seconds, 0) AS secs,
                    coalesce(queue, '') AS queue, coalesce(is_test, false) AS is_test, customer_id
             FROM interactions
             WHERE outcome IN ('answered', 'transferred') AND agent_id IS NOT NULL
-              AND {local} >= TIMESTAMP '{period.start}' AND {local} < TIMESTAMP '{period.end}'),
+              AND timezone($tz, offered_at) >= $lo AND timezone($tz, offered_at) < $hi),
         repeat AS (SELECT customer_id FROM calls WHERE customer_id IS NOT NULL GROUP BY 1 HAVING count(*) > 1),
         low AS (SELECT DISTINCT interaction_id FROM surveys
                 WHERE rating <= coalesce(scale_min, 1) AND interaction_id IS NOT NULL),
@@ -37,7 +42,7 @@ def calls_for_sampling(con: duckdb.DuckDBPyConnection, period: Period, tz: str) 
                r.customer_id IS NOT NULL, l.interaction_id IS NOT NULL, b.interaction_id IS NOT NULL,
                a.interaction_id IS NOT NULL
         FROM calls c LEFT JOIN repeat r USING (customer_id) LEFT JOIN low l USING (interaction_id)
-        LEFT JOIN bad b USING (interaction_id) LEFT JOIN auto a USING (interaction_id)""").fetchall()
+        LEFT JOIN bad b USING (interaction_id) LEFT JOIN auto a USING (interaction_id)""", _bounds(period, tz)).fetchall()
     out = []
     for iid, agent, t, secs, queue, is_test, repeat, low, complaint, auto in rows:
         flags = tuple(f for f, on in (("repeat_caller", repeat), ("low_csat", low), ("complaint", complaint),
@@ -48,12 +53,12 @@ def calls_for_sampling(con: duckdb.DuckDBPyConnection, period: Period, tz: str) 
 
 def evaluations_with_items(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[dict[str, object]]:
     """Evaluations of calls in the period, each with its item answers (with their source rows)."""
-    local = f"timezone('{tz}', coalesce(call_at, evaluated_at))"
-    heads = con.execute(f"""
+    heads = con.execute("""
         SELECT e.evaluation_id, e.agent_id, e.scorecard, e.source, e.evaluator, e.interaction_id,
-               CAST({local} AS DATE) AS day, e.score, e.fatal, e._batch_id, e._row
-        FROM evaluations e WHERE {local} >= TIMESTAMP '{period.start}' AND {local} < TIMESTAMP '{period.end}'
-        ORDER BY e.evaluation_id""").fetchall()
+               CAST(timezone($tz, coalesce(call_at, evaluated_at)) AS DATE) AS day, e.score, e.fatal, e._batch_id, e._row
+        FROM evaluations e WHERE timezone($tz, coalesce(call_at, evaluated_at)) >= $lo
+          AND timezone($tz, coalesce(call_at, evaluated_at)) < $hi
+        ORDER BY e.evaluation_id""", _bounds(period, tz)).fetchall()
     items: dict[str, list[Answer]] = defaultdict(list)
     for eid, item, score, occ, na, fatal, serious, batch, row in con.execute(
             "SELECT evaluation_id, item_id, score, occurrences, not_applicable, fatal, serious, _batch_id, _row "
@@ -69,24 +74,23 @@ def evaluations_with_items(con: duckdb.DuckDBPyConnection, period: Period, tz: s
 def scores_by_agent(con: duckdb.DuckDBPyConnection, period: Period, tz: str,
                     source: str | None = None) -> list[tuple[str, list[Decimal]]]:
     """Each agent's QA scores of the period (calls placed by their own date), optionally of one source."""
-    local = f"timezone('{tz}', coalesce(call_at, evaluated_at))"
-    rows = con.execute(f"""
+    rows = con.execute("""
         SELECT agent_id, list(score) FROM evaluations
-        WHERE score IS NOT NULL AND (CAST(? AS VARCHAR) IS NULL OR source = ?)
-          AND {local} >= TIMESTAMP '{period.start}' AND {local} < TIMESTAMP '{period.end}'
-        GROUP BY 1 ORDER BY 1""", [source, source]).fetchall()
+        WHERE score IS NOT NULL AND (CAST($source AS VARCHAR) IS NULL OR source = $source)
+          AND timezone($tz, coalesce(call_at, evaluated_at)) >= $lo AND timezone($tz, coalesce(call_at, evaluated_at)) < $hi
+        GROUP BY 1 ORDER BY 1""", {**_bounds(period, tz), "source": source}).fetchall()
     return [(agent, [Decimal(s) for s in scores]) for agent, scores in rows]
 
 
 def ratings_for_calibration(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[Rating]:
     """Scores of calls that two or more evaluators scored in the period."""
-    local = f"timezone('{tz}', coalesce(call_at, evaluated_at))"
-    rows = con.execute(f"""
+    rows = con.execute("""
         WITH e AS (SELECT * FROM evaluations WHERE interaction_id IS NOT NULL AND score IS NOT NULL
-                   AND {local} >= TIMESTAMP '{period.start}' AND {local} < TIMESTAMP '{period.end}'),
+                   AND timezone($tz, coalesce(call_at, evaluated_at)) >= $lo
+                   AND timezone($tz, coalesce(call_at, evaluated_at)) < $hi),
              shared AS (SELECT interaction_id FROM e GROUP BY 1 HAVING count(DISTINCT evaluator) >= 2)
         SELECT e.interaction_id, e.evaluator, e.score, e.evaluation_id FROM e JOIN shared USING (interaction_id)
-        ORDER BY 1, 2""").fetchall()
+        ORDER BY 1, 2""", _bounds(period, tz)).fetchall()
     items: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for eid, item, score in con.execute("SELECT evaluation_id, item_id, score FROM evaluation_items "
                                         "WHERE score IS NOT NULL").fetchall():

@@ -26,14 +26,36 @@ def load_scorecard(path: Path) -> tuple[Scorecard | None, list[Problem]]:
 
     def num(value: Any, keys: Keys) -> Decimal:
         try:
-            if isinstance(value, bool):
+            if isinstance(value, bool | dict | list) or value is None:
                 raise InvalidOperation
-            return Decimal(str(value))
+            n = Decimal(str(value))
+            if not n.is_finite() or abs(n) > 10**9:
+                raise InvalidOperation
+            return n
         except InvalidOperation:
             err(keys, "not_a_number", f"Expected a number, found {value!r}.", f"应为数字，实际为 {value!r}。")
             return Decimal(0)
 
-    data = doc.data if isinstance(doc.data, dict) else {}
+    def table(value: Any, keys: Keys) -> dict[Any, Any]:
+        if value is None:
+            return {}
+        if isinstance(value, dict):
+            return value
+        err(keys, "not_a_mapping", "Expected a mapping (key: value) here.", "此处应为映射（键: 值）。")
+        return {}
+
+    def items_of(value: Any, keys: Keys) -> list[Any]:
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return value
+        err(keys, "not_a_list", "Expected a list (- item) here.", "此处应为列表（- 项）。")
+        return []
+
+    if not isinstance(doc.data, dict):
+        return None, [Problem(Severity.ERROR, "bad_scorecard", doc.location(), "A scorecard file must be a YAML mapping.",
+                              "评分表文件须为 YAML 映射。", fix="Start from a template: jili qa templates.")]
+    data = doc.data
     allowed = {"scorecard", "name", "version", "effective", "desk", "base", "na", "fatal", "sections", "notes"}
     for key in data:
         if key not in allowed:
@@ -52,14 +74,23 @@ def load_scorecard(path: Path) -> tuple[Scorecard | None, list[Problem]]:
         err(("fatal",), "bad_value", f"fatal: {data.get('fatal')!r} — use zero or fail_call.",
             "fatal 只能是 zero 或 fail_call。")
         fatal = FatalPolicy.ZERO
-    eff = data.get("effective") or {}
+    eff = table(data.get("effective"), ("effective",))
+    effective: list[dt.date | None] = []
+    for edge in ("from", "to"):
+        try:
+            effective.append(_date(eff.get(edge)))
+        except ValueError:
+            err(("effective", edge), "bad_date", f"Expected a date YYYY-MM-DD, found '{eff.get(edge)}'.",
+                f"应为日期 YYYY-MM-DD，实际为 '{eff.get(edge)}'。")
+    base = num(data.get("base", 0), ("base",))
     items: list[Item] = []
     seen: set[str] = set()
-    for si, section in enumerate(data.get("sections") or []):
+    for si, raw_section in enumerate(items_of(data.get("sections"), ("sections",))):
+        section = table(raw_section, ("sections", si))
         sid = str(section.get("id", f"section{si + 1}"))
-        for ii, raw in enumerate(section.get("items") or []):
+        for ii, raw in enumerate(items_of(section.get("items"), ("sections", si, "items"))):
             keys: Keys = ("sections", si, "items", ii)
-            item = _item(raw, sid, keys, err, num)
+            item = _item(raw, sid, keys, err, num, table, items_of)
             if item is None:
                 continue
             if item.id in seen:
@@ -73,9 +104,19 @@ def load_scorecard(path: Path) -> tuple[Scorecard | None, list[Problem]]:
     name_en, name_zh = bilingual(data.get("name"), str(data["scorecard"]))
     return Scorecard(
         id=str(data["scorecard"]), version=str(data.get("version", "1")), name_en=name_en, name_zh=name_zh,
-        effective_from=_date(eff.get("from")), effective_to=_date(eff.get("to")),
+        effective_from=effective[0], effective_to=effective[1],
         desk=str(data["desk"]) if data.get("desk") is not None else None,
-        base=Decimal(str(data.get("base", 0))), na=na, fatal=fatal, items=tuple(items), source=str(path)), []
+        base=base, na=na, fatal=fatal, items=tuple(items), source=str(path)), []
+
+
+def _occurrences(value: Any, keys: Keys, err: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1000:
+        return value
+    err(keys, "bad_integer", f"Expected a whole number from 1 to 1000, found '{value}'.",
+        f"应为 1 到 1000 之间的整数，实际为 '{value}'。")
+    return None
 
 
 def _date(value: Any) -> dt.date | None:
@@ -84,7 +125,7 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
-def _item(raw: Any, section: str, keys: Keys, err: Any, num: Any) -> Item | None:
+def _item(raw: Any, section: str, keys: Keys, err: Any, num: Any, table: Any, items_of: Any) -> Item | None:
     if not isinstance(raw, dict) or "id" not in raw:
         err(keys, "bad_item", "An item needs an id and a kind.", "评分项须有 id 与 kind。")
         return None
@@ -102,7 +143,8 @@ def _item(raw: Any, section: str, keys: Keys, err: Any, num: Any) -> Item | None
             err((*keys, key), "unknown_field", f"Unknown field '{key}'.{en}", f"未知字段 '{key}'。{zh}")
     name_en, name_zh = bilingual(raw.get("name"), str(raw["id"]))
     bands: list[ScoreBand] = []
-    for bi, b in enumerate(raw.get("bands") or []):
+    for bi, raw_band in enumerate(items_of(raw.get("bands"), (*keys, "bands"))):
+        b = table(raw_band, (*keys, "bands", bi))
         low, high = num(b.get("from"), (*keys, "bands", bi)), num(b.get("to"), (*keys, "bands", bi))
         if low > high:
             err((*keys, "bands", bi), "bad_band", f"Band {low}–{high} runs backwards.", f"分段 {low}–{high} 上下限颠倒。")
@@ -113,7 +155,7 @@ def _item(raw: Any, section: str, keys: Keys, err: Any, num: Any) -> Item | None
         if b.low <= a.high:
             err((*keys, "bands"), "overlapping_bands", f"Bands {a.low}–{a.high} and {b.low}–{b.high} overlap.",
                 f"分段 {a.low}–{a.high} 与 {b.low}–{b.high} 重叠。")
-    levels = tuple(sorted(num(k, (*keys, "levels")) for k in (raw.get("levels") or {})))
+    levels = tuple(sorted(num(k, (*keys, "levels")) for k in table(raw.get("levels"), (*keys, "levels"))))
     if kind == ItemKind.BANDED:
         if not bands:
             err(keys, "missing_field", f"Banded item '{raw['id']}' needs bands.", f"分段项 '{raw['id']}' 需要 bands。")
@@ -127,7 +169,7 @@ def _item(raw: Any, section: str, keys: Keys, err: Any, num: Any) -> Item | None
         points = Decimal(0)
     return Item(str(raw["id"]), section, kind, name_en, name_zh, points, tuple(ordered), levels,
                 num(raw.get("serious_factor", 1), (*keys, "serious_factor")),
-                int(raw["max_occurrences"]) if raw.get("max_occurrences") is not None else None,
+                _occurrences(raw.get("max_occurrences"), (*keys, "max_occurrences"), err),
                 bool(raw.get("na_allowed", True)))
 
 

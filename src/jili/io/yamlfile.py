@@ -15,11 +15,20 @@ class _LineLoader(yaml.SafeLoader):
     pass
 
 
+MAX_BYTES = 1_000_000  # a spec file larger than this is refused with a clear message
+MAX_DEPTH = 50  # nesting deeper than this is refused
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
-    lines = {}
+    lines: dict[str, int] = {}
     for key_node, _value_node in node.value:
-        lines[str(loader.construct_object(key_node, deep=True))] = key_node.start_mark.line + 1
+        key = str(loader.construct_object(key_node, deep=True))
+        if key in lines:  # YAML says the last one wins; a person meant one of them
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key '{key}' appears twice (lines {lines[key]} and {key_node.start_mark.line + 1})",
+                key_node.start_mark)
+        lines[key] = key_node.start_mark.line + 1
     return _LinedDict({str(k): v for k, v in mapping.items()}, lines, node.start_mark.line + 1)
 
 
@@ -59,8 +68,30 @@ class YamlDocument:
         return Location(self.path, line=self.line_of(keys))
 
 
+_CONTROL = frozenset(chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
+def _depth(text: str) -> int:
+    """How deeply brackets nest (flow style), the one way YAML nests without indentation."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def load_yaml(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, [Problem(Severity.ERROR, "file_too_large", Location(str(path)),
+                                  f"The file is {size:,} bytes; a spec file may hold at most {MAX_BYTES:,}.",
+                                  f"文件大小 {size:,} 字节，规格文件最多 {MAX_BYTES:,} 字节。",
+                                  fix="Split it, or move data (lists of agents, phrases) into fact files.",
+                                  fix_zh="请拆分文件，或将数据（坐席、短语列表）放入数据文件。")]
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return None, [Problem(Severity.ERROR, "file_not_found", Location(str(path)),
@@ -69,6 +100,19 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
         return None, [Problem(Severity.ERROR, "bad_encoding", Location(str(path)),
                               "A YAML file must be UTF-8.", "YAML 文件须为 UTF-8 编码。",
                               found=str(exc), fix="Save the file as UTF-8.", fix_zh="请以 UTF-8 保存。")]
+    bad = next((i for i, ch in enumerate(text) if ch in _CONTROL), None)
+    if bad is not None:
+        at = text.count("\n", 0, bad) + 1
+        return None, [Problem(Severity.ERROR, "control_character", Location(str(path), line=at),
+                              f"The file holds a control character (code {ord(text[bad])}) on line {at}.",
+                              f"文件第 {at} 行含有控制字符（编码 {ord(text[bad])}）。",
+                              fix="Remove it: a spec file is plain text.", fix_zh="请删除该字符：规格文件应为纯文本。")]
+    depth = _depth(text)
+    if depth > MAX_DEPTH:
+        return None, [Problem(Severity.ERROR, "too_deep", Location(str(path)),
+                              f"The file nests {depth} levels deep; at most {MAX_DEPTH} are allowed.",
+                              f"文件嵌套 {depth} 层，最多允许 {MAX_DEPTH} 层。", fix="Flatten the structure.",
+                              fix_zh="请减少嵌套层级。")]
     try:
         data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
@@ -78,6 +122,15 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
                               f"YAML syntax error: {exc.problem}", f"YAML 语法错误：{exc.problem}",
                               fix="Check indentation and quoting on this line.",
                               fix_zh="请检查该行的缩进和引号。")]
+    except RecursionError:
+        return None, [Problem(Severity.ERROR, "too_deep", Location(str(path)),
+                              f"The file nests deeper than can be read; at most {MAX_DEPTH} levels are allowed.",
+                              f"文件嵌套过深，最多允许 {MAX_DEPTH} 层。", fix="Flatten the structure.",
+                              fix_zh="请减少嵌套层级。")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(Severity.ERROR, "yaml_syntax", Location(str(path)),
+                              f"YAML syntax error: {str(exc).splitlines()[0]}", "YAML 语法错误。",
+                              fix="Check the file's indentation and quoting.", fix_zh="请检查文件的缩进和引号。")]
     return YamlDocument(str(path), data), []
 
 

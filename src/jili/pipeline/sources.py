@@ -73,7 +73,7 @@ def _value(v: object, kind: str) -> Value:
         return dt.date.fromisoformat(str(v["date"]))
     if v is None or isinstance(v, bool | str):
         return v
-    raise ValueError(f"a {kind} field holds {type(v).__name__}")
+    raise ValueError(f"a {kind} field holds a value of another kind")
 
 
 def write_snapshot(sources: PeriodSources, path: Path) -> None:

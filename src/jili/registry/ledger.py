@@ -21,7 +21,7 @@ from jili.core.periods import Period
 from jili.core.policy import Policy
 from jili.core.problems import Location, Problem, Severity
 from jili.core.roster import ROSTER_FIELDS, AgentRow
-from jili.core.statement import Statement, statement_from_json, statement_to_json
+from jili.core.statement import LineKind, Statement, statement_from_json, statement_to_json
 from jili.io.workspace import Workspace
 from jili.pipeline.period import run_period
 from jili.pipeline.sources import LedgerBefore, PeriodSources
@@ -130,7 +130,7 @@ def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user:
                 postings.append(Posting(
                     run=run_row, period=row, policy_id=policy.id, rule_id=line.rule_id, agent_id=s.agent_id,
                     account=line.account, amount=line.amount,
-                    kind=Posting.Kind.REDEMPTION if line.kind == "Redemption" else Posting.Kind.RULE,
+                    kind=Posting.Kind.REDEMPTION if line.kind == LineKind.REDEMPTION else Posting.Kind.RULE,
                     note=line.reason_en[:500], created_at=now, created_by=acting_user))
         Posting.objects.bulk_create(postings, batch_size=5000)
         StatementRecord.objects.bulk_create(

@@ -1,0 +1,147 @@
+"""Metric plans: the queries a policy's fact metrics and per-event rules need, as sqlglot trees.
+
+Nothing here is SQL text: the fixed shapes below are parsed once from constants, and every part
+a policy supplies (its expressions, names, time zone, dates) goes in as a tree node. The one
+place a tree becomes text is ``jili.io.sql.render``, per dialect, with every identifier quoted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from jili.core.expr import Expr
+from jili.core.periods import PeriodKind
+from jili.core.policy import Agg, FactMetric
+from jili.core.roster import Level
+from jili.core.sqltree import fill, name, shape, tree
+
+AGENT_KEY = "__key"  # the agent or group a row of a metric query is for
+LOCAL_TIME = "__t"  # a fact's time in the policy's zone (or its date)
+POPULATION = "pop"  # the roster of the run: agent_id and each group level
+
+
+_LOCAL_ZONE = shape("timezone(:zone, :time)")
+_LOCAL_DATE = shape("CAST(:time AS TIMESTAMP)")
+_BUCKET = shape("CAST(date_trunc(:kind, :time) AS DATE)")
+_FROM = shape("CAST(:day AS TIMESTAMP)")
+_METRIC_QUERY = shape(
+    "WITH src AS (SELECT f.*, :key AS __key, :local AS __t FROM facts AS f WHERE :local >= :lo AND :local < :hi), "
+    "b AS (SELECT * FROM src) SELECT __key FROM b")
+_EVENT_QUERY = shape(
+    "SELECT :bucket AS start, f.agent_id, CAST(:factor AS DECIMAL(18, 4)) AS factor, count(*) AS n, "
+    "list(f._batch_id || ':' || f._row ORDER BY f._batch_id, f._row)[1:20] AS refs "
+    "FROM facts AS f WHERE f.agent_id IS NOT NULL AND :local >= :lo AND :local < :hi AND :condition "
+    "GROUP BY ALL ORDER BY 1, 2, 3")
+_FACTOR = shape("CASE WHEN :matches THEN :factor ELSE 1 END")
+
+
+def _alias(node: object, name: exp.Identifier) -> exp.Expression:
+    return tree(exp.alias_(tree(node), name))
+
+
+def _col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table, quoted=True)
+
+
+def _facts(fact: str) -> exp.Table:
+    """The view of one fact (``jili.io.factstore``), as ``f``."""
+    return exp.Table(this=name(fact), alias=exp.TableAlias(this=name("f")))
+
+
+def _checked(e: Expr) -> exp.Expression:
+    """A policy expression's tree (checked against the whitelist when the policy was loaded)."""
+    return tree(e.node.copy())
+
+
+def local_time(time_column: str, is_date: bool, zone: str) -> exp.Expression:
+    """A fact's time as the policy's zone sees it; a date column is a day already."""
+    if is_date:
+        return fill(_LOCAL_DATE, time=_col(time_column, "f"))
+    return fill(_LOCAL_ZONE, zone=exp.Literal.string(zone), time=_col(time_column, "f"))
+
+
+def bucket(kind: PeriodKind, time: exp.Expression) -> exp.Expression:
+    """The start of the period of ``kind`` a local time falls in (ISO weeks start on Monday)."""
+    return fill(_BUCKET, kind=exp.Literal.string(kind.value), time=time)
+
+
+def _day(day: dt.date) -> exp.Expression:
+    return fill(_FROM, day=exp.Literal.string(day.isoformat()))
+
+
+def _filtered(agg: object, where: Expr | None) -> exp.Expression:
+    return exp.Filter(this=agg, expression=exp.Where(this=_checked(where))) if where is not None else tree(agg)
+
+
+def aggregates(metric: FactMetric) -> list[exp.Expression]:
+    """The select items of one fact metric; an average keeps its sum, count and variance apart, so
+    that it is divided exactly in Decimal and carries its standard error."""
+    column = _checked(metric.column) if metric.column is not None else exp.Star()
+    called, where = metric.name, metric.where
+    if metric.agg == Agg.COUNT:
+        return [_alias(_filtered(exp.Count(this=column), where), name(called))]
+    if metric.agg == Agg.DISTINCT:
+        return [_alias(_filtered(exp.Count(this=exp.Distinct(expressions=[column])), where), name(called))]
+    if metric.agg == Agg.AVG:
+        return [_alias(exp.cast(_filtered(exp.Sum(this=column), where), "DECIMAL(38, 4)"), name(f"{called}__sum")),
+                _alias(_filtered(exp.Count(this=column.copy()), where), name(f"{called}__n")),
+                _alias(_filtered(exp.Variance(this=exp.cast(column.copy(), "DOUBLE")), where),
+                           name(f"{called}__var"))]
+    if metric.agg == Agg.PERCENTILE:
+        fraction = exp.Literal.number(str(metric.percentile))
+        return [_alias(_filtered(exp.Anonymous(this="quantile_cont", expressions=[column, fraction]), where),
+                           name(called))]
+    agg = {Agg.SUM: exp.Sum, Agg.MIN: exp.Min, Agg.MAX: exp.Max}[metric.agg]
+    return [_alias(exp.cast(_filtered(agg(this=column), where), "DECIMAL(38, 4)"), name(called))]
+
+
+@dataclass(frozen=True, slots=True)
+class MetricQuery:
+    """One scan of one fact for metrics at one level: a row per (period bucket, agent or group)."""
+
+    fact: str
+    level: Level
+    kinds: tuple[PeriodKind, ...]  # the bucket columns b_<kind>, in this order
+    metrics: tuple[FactMetric, ...]
+    tree: exp.Expression
+
+
+def metric_query(fact: str, time_column: str, is_date: bool, zone: str, level: Level, kinds: Sequence[PeriodKind],
+                 lo: dt.date, hi: dt.date, metrics: Sequence[FactMetric]) -> MetricQuery:
+    """GROUPING SETS give every period kind's buckets in the one scan."""
+    local = local_time(time_column, is_date, zone)
+    key: exp.Expression = (_col("agent_id", "f") if level == Level.AGENT
+                           else exp.Literal.string("") if level == Level.ALL else _col(level.value, POPULATION))
+    tree = fill(_METRIC_QUERY, key=key, local=local, lo=_day(lo), hi=_day(hi))
+    src, buckets = (cte.this for cte in tree.find_all(exp.CTE))  # the two of the shape above
+    inner = src
+    inner.from_(_facts(fact), copy=False)
+    if level not in (Level.AGENT, Level.ALL):
+        inner.join(exp.Table(this=name(POPULATION)),
+                   on=exp.EQ(this=_col("agent_id", POPULATION), expression=_col("agent_id", "f")), copy=False)
+    buckets.select(*(_alias(bucket(k, _col(LOCAL_TIME)), name(f"b_{k.value}")) for k in kinds), copy=False)
+    tree.set("expressions", [*(_col(f"b_{k.value}") for k in kinds), _col(AGENT_KEY),
+                             *(item for m in metrics for item in aggregates(m))])
+    tree.set("group", exp.Group(expressions=[exp.GroupingSets(expressions=[
+        exp.Tuple(expressions=[_col(f"b_{k.value}"), _col(AGENT_KEY)]) for k in kinds])]))
+    return MetricQuery(fact, level, tuple(kinds), tuple(metrics), tree)
+
+
+def event_query(fact: str, time_column: str, is_date: bool, zone: str, kind: PeriodKind, lo: dt.date, hi: dt.date,
+                where: Expr | None, multipliers: Sequence[tuple[Expr, exp.Expression]]) -> exp.Expression:
+    """Matching facts per (period, agent, factor), with up to 20 batch:row references each.
+    Multipliers combine by product ("doubled when it caused a complaint" × "doubled when serious")."""
+    local = local_time(time_column, is_date, zone)
+    factor: exp.Expression = exp.Literal.number(1)
+    for when, value in multipliers:
+        case = fill(_FACTOR, matches=_checked(when), factor=value)
+        factor = case if isinstance(factor, exp.Literal) else exp.Mul(this=factor, expression=case)
+    condition: exp.Expression = exp.Paren(this=_checked(where)) if where is not None else exp.true()
+    tree = fill(_EVENT_QUERY, bucket=bucket(kind, local), factor=factor, local=local, lo=_day(lo), hi=_day(hi),
+                 condition=condition)
+    assert isinstance(tree, exp.Select)  # the shape above is one
+    tree.from_(_facts(fact), copy=False)
+    return tree

@@ -1,0 +1,42 @@
+"""formula: one amount per agent from an expression (R16: 20 % of the monthly wage)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import ClassVar
+
+from jili.core.expr import Expr
+from jili.core.inputs import RunProblem
+from jili.core.rules.base import LineKind, RuleHead, RuleRun, expr_names, inputs_of, show
+
+
+@dataclass(frozen=True, slots=True)
+class FormulaRule:
+    KIND: ClassVar[LineKind] = LineKind.FORMULA
+    head: RuleHead
+    amount: Expr
+
+    def names(self) -> set[str]:
+        return expr_names(self.head.when, self.amount)
+
+    def lookback(self) -> int:
+        return 0
+
+    def thresholds(self) -> list[tuple[str, Decimal]]:
+        return []
+
+    def apply(self, run: RuleRun) -> None:
+        h = self.head
+        for agent in run.active:
+            env = run.env(agent)
+            amount = run.amount(h, self.amount, env)
+            if amount is None:
+                run.problems.append(RunProblem(h.id, agent, f"amount {self.amount.text!r} has no value: "
+                                                            f"{show(inputs_of(env, self.amount))}"))
+                continue
+            ins = inputs_of(env, h.when, self.amount)
+            run.line(h, self.KIND, agent, amount,
+                     f"{self.amount.text}{' when ' + h.when.text if h.when else ''} with {show(ins)} → {amount}",
+                     f"{self.amount.text}{'，条件 ' + h.when.text if h.when else ''}；{show(ins)} → {amount}", ins,
+                     self.amount.text)

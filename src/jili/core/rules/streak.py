@@ -1,0 +1,55 @@
+"""streak: a condition held for ``length`` periods in a row pays, flags, or both (R12's quarter)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import ClassVar
+
+from jili.core.expr import Expr, truth
+from jili.core.label import Label
+from jili.core.rules.base import LineKind, RuleHead, RuleRun, expr_names, inputs_of, safe
+from jili.core.statement import Flag
+
+
+@dataclass(frozen=True, slots=True)
+class StreakRule:
+    KIND: ClassVar[LineKind] = LineKind.STREAK
+    head: RuleHead
+    condition: Expr
+    length: int
+    amount: Expr | None
+    severity: str | None
+    action: Label | None
+
+    def names(self) -> set[str]:
+        return expr_names(self.head.when, self.condition, self.amount)
+
+    def lookback(self) -> int:
+        return self.length - 1
+
+    def thresholds(self) -> list[tuple[str, Decimal]]:
+        return []
+
+    def apply(self, run: RuleRun) -> None:
+        h = self.head
+        for agent in run.active:
+            chain = [run.sub]
+            for _ in range(self.length - 1):
+                chain.append(chain[-1].previous())
+            results = [truth(safe(self.condition, run.inputs.values.get(p.label, {}).get(agent, {}))) for p in chain]
+            if not all(results):
+                continue
+            env = run.env(agent)
+            span = f"{chain[-1].label}…{chain[0].label}"
+            if self.amount is not None and h.account:
+                amount = run.amount(h, self.amount, env) or Decimal(0)
+                run.line(h, self.KIND, agent, amount,
+                         f"{self.condition.text} held {self.length} periods in a row ({span}) → {amount}",
+                         f"连续 {self.length} 期满足 {self.condition.text}（{span}）→ {amount}",
+                         inputs_of(env, self.condition), self.condition.text)
+            if self.action is not None:
+                run.flags[agent].append(Flag(h.id, run.sub.label, self.severity or "normal", self.action,
+                                             f"{self.condition.text} held {self.length} periods in a row ({span})",
+                                             f"连续 {self.length} 期满足 {self.condition.text}（{span}）",
+                                             inputs_of(env, self.condition)))
