@@ -27,8 +27,8 @@ import hyperscan
 from jili.autoqa.engine import Checker, sentiment
 from jili.autoqa.pack import PhraseRule, SentimentRule
 from jili.autoqa.transcript import Transcript, Turn
-from jili.io.corpora import jddc, stc3
-from jili.io.rulepackfile import load_pack
+from jili.io.demo.corpora import jddc, stc3
+from jili.io.specs.rulepack import load_pack
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[1] / "shared" / "data"

@@ -34,7 +34,7 @@ files = json.loads(Path(root, "batches.json").read_text())
 t0 = time.perf_counter()
 result = {}
 if kind == "jili":
-    from jili.io.policyfile import load_policy
+    from jili.io.specs.policy import load_policy
     from jili.io.workspace import load_workspace
     from jili.registry.bootstrap import setup
     ws = load_workspace(root)
@@ -79,8 +79,8 @@ def prepare(agents: int, out: Path) -> Path:
     if (root / "batches.json").exists():
         return root
     from jili.core.facts import FORMATS
-    from jili.io.demo import DemoSpec, generate
-    from jili.io.mapping import Mapping
+    from jili.io.demo.generator import DemoSpec, generate
+    from jili.io.readers.mapping import Mapping
     from jili.io.workspace import Workspace, create_layout
     from jili.registry.bootstrap import setup
 

@@ -34,7 +34,7 @@ if kind == "duckdb":
     work = time.perf_counter() - w0
 else:
     from jili.core.facts import FORMATS
-    from jili.io.mapping import Mapping
+    from jili.io.readers.mapping import Mapping
     from jili.io.workspace import load_workspace
     from jili.registry.bootstrap import setup
     ws = load_workspace(root)
@@ -68,7 +68,7 @@ def main() -> None:
     args = parser.parse_args()
     import pyarrow.csv as pacsv
 
-    from jili.io.demo import DemoSpec, generate
+    from jili.io.demo.generator import DemoSpec, generate
     from jili.io.workspace import Workspace, create_layout
 
     tmp = Path(tempfile.mkdtemp(prefix="jili-bench-"))

@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 
 from jili.core.facts import FORMATS
 from jili.core.roster import AgentRow
-from jili.io.convert import arrow_type
-from jili.io.factstore import connect
+from jili.io.factstore.views import connect
+from jili.io.readers.convert import arrow_type
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -12,8 +12,8 @@ from jili.autoqa.checks import chinese_id_ok, luhn_ok
 from jili.autoqa.engine import Checker
 from jili.autoqa.matcher import Matcher
 from jili.autoqa.transcript import Transcript, Turn
-from jili.io.corpora import jddc, stc3
-from jili.io.rulepackfile import load_pack
+from jili.io.demo.corpora import jddc, stc3
+from jili.io.specs.rulepack import load_pack
 
 PACKS = Path(__file__).resolve().parents[1] / "src" / "jili" / "templates" / "autoqa"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -112,7 +112,7 @@ def test_pack_problems_have_lines(tmp_path):
     ("stc3", stc3, SHARED / "stc3" / "dialogues-cn.json", 390),
 ])
 def test_real_corpora_run_whole(zh, name, reader, path, expected):
-    from jili.io.autoqa_data import run_checker
+    from jili.io.factstore.autoqa import run_checker
 
     report = run_checker(Checker(zh), reader(path))
     assert report.transcripts == expected

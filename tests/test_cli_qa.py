@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from conftest import ROSTER_CSV, write
-from jili.io.qa_data import calibration_set
+from jili.io.factstore.qa import calibration_set
 from test_cli import home, import_text, jili  # noqa: F401 - the fixture
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from jili.io.demo import DemoSpec, generate
+from jili.io.demo.generator import DemoSpec, generate
 
 
 def test_generated_month_is_reproducible_and_correlated(tmp_path):

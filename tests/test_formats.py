@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jili.core.facts import FORMATS, fold
-from jili.io.formats_doc import formats_markdown
+from jili.io.outputs.formats_doc import formats_markdown
 
 
 def test_no_alias_points_at_two_columns_of_one_format():

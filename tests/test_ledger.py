@@ -10,7 +10,7 @@ import pytest
 
 from conftest import write
 from jili.core.periods import parse_period
-from jili.io.policyfile import load_policy
+from jili.io.specs.policy import load_policy
 from jili.registry.imports import ImportStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jili.core.problems import Problem
-from jili.io.policyfile import load_policy
-from jili.io.rulepackfile import load_pack
-from jili.io.scorecardfile import load_scorecard
+from jili.io.specs.policy import load_policy
+from jili.io.specs.rulepack import load_pack
+from jili.io.specs.scorecard import load_scorecard
 
 POLICY_WORDS = ["policy", "name", "version", "effective", "from", "to", "period", "timezone", "accounts", "points",
                 "bonus", "unit", "places", "rounding", "label", "eligibility", "id", "when", "reason", "metrics", "fact",

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from jili.core.expr import parse
 from jili.core.problems import Location
-from jili.io.policyfile import load_policy
+from jili.io.specs.policy import load_policy
 
 BAD = """\
 policy: broken

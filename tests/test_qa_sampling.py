@@ -8,8 +8,8 @@ import pytest
 
 from conftest import BANK, BANK_MAPPING, NOW
 from jili.core.periods import parse_period
-from jili.io.mapping import load_mapping
-from jili.io.qa_data import calibration_set, calls_for_sampling
+from jili.io.factstore.qa import calibration_set, calls_for_sampling
+from jili.io.readers.mapping import load_mapping
 from jili.qa.calibration import calibrate
 from jili.qa.sampling import Plan, Target, sample
 
@@ -18,7 +18,7 @@ FEB = parse_period("1999-02")
 
 @pytest.fixture
 def bank_calls(ws, do):  # type: ignore[no-untyped-def]
-    from jili.io.factstore import connect
+    from jili.io.factstore.views import connect
     from jili.registry.imports import active_batches
 
     mapping, _ = load_mapping(BANK_MAPPING)

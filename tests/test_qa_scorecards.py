@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from jili.core.problems import Location
-from jili.io.scorecardfile import load_scorecard, load_scorecards
+from jili.io.specs.scorecard import load_scorecard, load_scorecards
 from jili.qa.accuracy import accuracy
 from jili.qa.scorecard import version_for
 from jili.qa.scoring import Answer, score

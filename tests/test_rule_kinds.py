@@ -10,8 +10,8 @@ from pathlib import Path
 from factsets import agent, at, facts
 from jili.core.engine import run
 from jili.core.periods import parse_period
-from jili.io.compute import build_inputs
-from jili.io.policyfile import load_policy
+from jili.io.factstore.metrics import build_inputs
+from jili.io.specs.policy import load_policy
 
 D = Decimal
 

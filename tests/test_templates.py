@@ -11,8 +11,8 @@ import pytest
 from factsets import agent, at, facts
 from jili.core.engine import run
 from jili.core.periods import parse_period
-from jili.io.compute import build_inputs
-from jili.io.policyfile import load_policy
+from jili.io.factstore.metrics import build_inputs
+from jili.io.specs.policy import load_policy
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "jili" / "templates"
 D = Decimal

@@ -11,7 +11,7 @@ from jili.cli.output import emit_json, print_problems
 from jili.core.periods import Period, parse_period
 from jili.core.policy import Policy
 from jili.core.problems import Location, Problem, Severity
-from jili.io.policyfile import load_policy
+from jili.io.specs.policy import load_policy
 from jili.io.workspace import TEMPLATES, Workspace, default_root, load_workspace
 
 app = typer.Typer(help="Jili 激励 — call-centre quality and incentives / 呼叫中心质检与激励",

@@ -34,8 +34,8 @@ def autoqa_run(
 ) -> None:
     """Check transcripts with a rule pack; findings with evidence. / 用规则包检查转写文本。"""
     from jili.autoqa.engine import Checker
-    from jili.io.autoqa_data import run_checker
-    from jili.io.rulepackfile import load_pack
+    from jili.io.factstore.autoqa import run_checker
+    from jili.io.specs.rulepack import load_pack
 
     path = Path(pack) if Path(pack).is_file() else TEMPLATES / "autoqa" / f"{pack}.yaml"
     the_pack, problems = load_pack(path)
@@ -45,7 +45,7 @@ def autoqa_run(
     checker = Checker(the_pack, use_hyperscan=not no_hyperscan)
     ws = None
     if jddc is not None or stc3 is not None or files:
-        from jili.io import corpora
+        from jili.io.demo import corpora
 
         transcripts = []
         if jddc is not None:
@@ -58,7 +58,7 @@ def autoqa_run(
         ws = open_workspace(workspace, as_json)
         per = resolve_period(period, as_json)
         from jili.cli.qa import _facts
-        from jili.io.autoqa_data import transcripts_from_facts
+        from jili.io.factstore.autoqa import transcripts_from_facts
 
         transcripts = transcripts_from_facts(_facts(ws), per, ws.timezone)
     else:
@@ -74,8 +74,8 @@ def autoqa_run(
     imported = None
     if ws is not None and report.findings:
         from jili.core.facts import FORMATS
-        from jili.io.autoqa_data import write_findings
-        from jili.io.mapping import Mapping
+        from jili.io.factstore.autoqa import write_findings
+        from jili.io.readers.mapping import Mapping
         from jili.registry.imports import do_import
 
         staged = ws.staging_dir / f"autoqa-{the_pack.id}-{period}.parquet"

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from jili.cli.output import console, emit_json, print_problems, t
 from jili.core.facts import FORMATS
-from jili.io.mapping import Mapping, load_mapping
+from jili.io.readers.mapping import Mapping, load_mapping
 from jili.io.workspace import Workspace, create_layout, load_workspace
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
     create_layout(ws)
     (root / MARKER).write_text("made by jili demo run; deleted and rebuilt by the next run\n")
     ws = load_workspace(root) or ws
-    from jili.io.demo import DemoSpec, generate
+    from jili.io.demo.generator import DemoSpec, generate
     from jili.registry.bootstrap import setup
 
     setup(ws)
@@ -149,8 +149,8 @@ def _run_policy(ws: Workspace, as_json: bool) -> dict[str, object]:
 
     from jili.core.explain import render
     from jili.core.periods import parse_period
-    from jili.io.payout import write_payout
-    from jili.io.policyfile import load_policy
+    from jili.io.outputs.payout import write_payout
+    from jili.io.specs.policy import load_policy
     from jili.io.workspace import TEMPLATES
     from jili.registry.ledger import do_run_policy
 
@@ -195,7 +195,7 @@ def _run(ws: Workspace, name: str, label: str):
     import shutil as sh
 
     from jili.core.periods import parse_period
-    from jili.io.policyfile import load_policy
+    from jili.io.specs.policy import load_policy
     from jili.io.workspace import TEMPLATES
     from jili.registry.ledger import do_run_policy
 

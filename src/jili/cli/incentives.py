@@ -26,7 +26,7 @@ from jili.cli.output import console, emit_json, lang, print_problems, t
 from jili.core.explain import render
 from jili.core.problems import Location, Problem, Severity
 from jili.core.statement import Statement, statement_to_json
-from jili.io.payout import write_payout
+from jili.io.outputs.payout import write_payout
 from jili.pipeline.period import run_period
 from jili.pipeline.sources import read_snapshot, write_snapshot
 

@@ -22,7 +22,7 @@ from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, app, demo_app, open_works
 from jili.cli.output import console, emit_json, err_console, print_problems, t
 from jili.core.facts import FORMATS
 from jili.core.problems import Location, Problem, Severity
-from jili.io.mapping import Mapping, load_mapping
+from jili.io.readers.mapping import Mapping, load_mapping
 from jili.io.workspace import DEFAULT_TIMEZONE, Workspace, create_layout, default_root, load_workspace
 
 if TYPE_CHECKING:
@@ -204,7 +204,7 @@ def formats(
     as_json: JsonOpt = False,
 ) -> None:
     """Describe the fact formats (columns, types, Chinese aliases). / 说明数据格式。"""
-    from jili.io.formats_doc import format_markdown, formats_markdown
+    from jili.io.outputs.formats_doc import format_markdown, formats_markdown
 
     if markdown:
         sys.stdout.write(formats_markdown())
@@ -236,7 +236,7 @@ def demo_generate(
     as_json: JsonOpt = False,
 ) -> None:
     """Generate a realistic month of a call centre. / 生成一个月的模拟呼叫中心数据。"""
-    from jili.io.demo import DemoSpec, generate
+    from jili.io.demo.generator import DemoSpec, generate
 
     spec = DemoSpec(agents=agents, month=month, seed=seed, calls_per_day=calls_per_day, file_format=file_format,
                     months=months)

@@ -41,7 +41,7 @@ def qa_sample(period: PeriodOpt,
     """Draw the period's sample: stratified, targeted, reproducible, every pick with its reason. / 抽样。"""
     ws = open_workspace(workspace, as_json)
     per = resolve_period(period, as_json)
-    from jili.io.qa_data import calls_for_sampling
+    from jili.io.factstore.qa import calls_for_sampling
     from jili.qa.sampling import Plan, Target, sample
 
     targets = tuple(Target(r, q) for r, q in (("complaint", complaints), ("autoqa", autoqa), ("low_csat", low_csat),
@@ -75,8 +75,8 @@ def qa_sample(period: PeriodOpt,
 
 
 def _score_all(ws: Workspace, period: str, as_json: bool, timezone: str | None):
-    from jili.io.qa_data import evaluations_with_items
-    from jili.io.scorecardfile import workspace_scorecards
+    from jili.io.factstore.qa import evaluations_with_items
+    from jili.io.specs.scorecard import workspace_scorecards
     from jili.qa.scorecard import version_for
     from jili.qa.scoring import score
 
@@ -154,7 +154,7 @@ def qa_intervals(period: PeriodOpt,
     """Each agent's QA score with its 95 % interval; says when a tier decision is not clear. / 置信区间。"""
     ws = open_workspace(workspace, as_json)
     per = resolve_period(period, as_json)
-    from jili.io.qa_data import scores_by_agent
+    from jili.io.factstore.qa import scores_by_agent
     from jili.qa.stats import mean_interval
 
     limits = [float(x) for x in thresholds.split(",") if x.strip()]
@@ -187,7 +187,7 @@ def qa_calibrate(period: PeriodOpt, timezone: TzOpt = None, workspace: Workspace
     """Agreement between evaluators on calls they all scored; who is lenient or severe. / 校准。"""
     ws = open_workspace(workspace, as_json)
     per = resolve_period(period, as_json)
-    from jili.io.qa_data import ratings_for_calibration
+    from jili.io.factstore.qa import ratings_for_calibration
     from jili.qa.calibration import calibrate
 
     ratings = ratings_for_calibration(_facts(ws), per, timezone or ws.timezone)

@@ -12,8 +12,8 @@ from rich.table import Table
 from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, app, open_workspace
 from jili.cli.output import console, emit_json, lang, t
 from jili.core.problems import Location, Problem, Severity
+from jili.io.specs.yamlfile import load_yaml
 from jili.io.workspace import TEMPLATES
-from jili.io.yamlfile import load_yaml
 
 templates_app = typer.Typer(help="Shipped templates of the seed rule books / 内置模板", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")

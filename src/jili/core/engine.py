@@ -1,6 +1,6 @@
 """The engine: metric values in, statements out. Pure: no database, no files, no clock.
 
-The caller (``jili.io.compute``) computes fact metrics with DuckDB for every period the
+The caller (``jili.io.factstore.metrics``) computes fact metrics with DuckDB for every period the
 policy needs; this module derives the other metrics, applies eligibility and every rule in
 order, caps categories, redeems, and explains each amount.
 """

@@ -47,7 +47,7 @@ def _col(name: str, table: str | None = None) -> exp.Column:
 
 
 def _facts(fact: str) -> exp.Table:
-    """The view of one fact (``jili.io.factstore``), as ``f``."""
+    """The view of one fact (``jili.io.factstore.views``), as ``f``."""
     return exp.Table(this=name(fact), alias=exp.TableAlias(this=name("f")))
 
 

@@ -1,5 +1,5 @@
 """A policy as the engine sees it: typed, checked, immutable. (The YAML spec and its
-validation live in ``jili.io.policyfile``.)"""
+validation live in ``jili.io.specs.policy``.)"""
 
 from __future__ import annotations
 

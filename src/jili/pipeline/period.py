@@ -8,8 +8,8 @@ from jili.core.engine import run
 from jili.core.policy import Policy
 from jili.core.problems import Location, Problem, Severity
 from jili.core.statement import Statement
-from jili.io.compute import build_inputs
-from jili.io.factstore import connect
+from jili.io.factstore.metrics import build_inputs
+from jili.io.factstore.views import connect
 from jili.pipeline.sources import PeriodSources
 
 

@@ -20,7 +20,9 @@ from django.utils import timezone as djtz
 
 from jili.core.facts import FactFormat
 from jili.core.problems import Location, Problem, Severity
-from jili.io.importer import (
+from jili.io.readers.files import scan_file
+from jili.io.readers.mapping import Mapping
+from jili.io.readers.staging import (
     ExistingBatch,
     ImportRequest,
     Progress,
@@ -29,8 +31,6 @@ from jili.io.importer import (
     keys_against,
     stage,
 )
-from jili.io.mapping import Mapping
-from jili.io.sources import scan_file
 from jili.io.workspace import Workspace
 from jili.pipeline.sources import FactBatch
 from jili.registry.models import Agent, AgentSpell, AuditEvent, ImportBatch, ImportLock, Site, Team
@@ -191,9 +191,9 @@ def do_import(ws: Workspace, path: Path, mapping: Mapping, *, acting_user: str,
 
 def _check_evaluations(ws: Workspace, staged: Staged, source: str) -> list[Problem]:
     """Every evaluation of an items file must score on its scorecard version, or nothing is stored."""
-    from jili.io.evaluation_check import check_items
-    from jili.io.factstore import connect
-    from jili.io.scorecardfile import workspace_scorecards
+    from jili.io.factstore.views import connect
+    from jili.io.readers.evaluation_check import check_items
+    from jili.io.specs.scorecard import workspace_scorecards
 
     assert staged.staged_path is not None
     cards, problems = workspace_scorecards(ws.scorecards_dir)
@@ -286,7 +286,7 @@ def fact_batches(ws: Workspace) -> tuple[FactBatch, ...]:
 
 def facts_connection(ws: Workspace) -> tuple[duckdb.DuckDBPyConnection, list[int]]:
     """DuckDB views over the active batches of every fact, and the ids of those batches."""
-    from jili.io.factstore import connect
+    from jili.io.factstore.views import connect
 
     batches = fact_batches(ws)
     by_fact: dict[str, list[tuple[int, Path]]] = defaultdict(list)

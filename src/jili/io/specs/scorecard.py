@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from jili.core.problems import Location, Problem, Severity, suggest
-from jili.io.yamlfile import YamlDocument, bilingual, load_yaml
+from jili.io.specs.yamlfile import YamlDocument, bilingual, load_yaml
 from jili.qa.scorecard import FatalPolicy, Item, ItemKind, NaPolicy, ScoreBand, Scorecard
 
 Keys = tuple[str | int, ...]

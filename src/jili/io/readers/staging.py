@@ -27,9 +27,9 @@ from sqlglot import exp
 from jili.core.facts import Column, ColumnType, FactFormat, fold
 from jili.core.problems import Location, Problem, Severity
 from jili.core.sqltree import fill, shape
-from jili.io.convert import DEFAULT_NULLS, arrow_type, clean_text, convert, today_in
-from jili.io.mapping import ColumnRule, Mapping
-from jili.io.sources import ROW, FileScan, Source, open_source
+from jili.io.readers.convert import DEFAULT_NULLS, arrow_type, clean_text, convert, today_in
+from jili.io.readers.files import ROW, FileScan, Source, open_source
+from jili.io.readers.mapping import ColumnRule, Mapping
 from jili.io.sql import render
 
 SOURCE_ROW = "_row"

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from jili.core.facts import FORMATS, FactFormat, fold
 from jili.core.problems import Problem, Severity
-from jili.io.yamlfile import YamlDocument, load_yaml
+from jili.io.specs.yamlfile import YamlDocument, load_yaml
 
 
 @dataclass(frozen=True, slots=True)

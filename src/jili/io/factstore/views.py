@@ -10,7 +10,7 @@ from sqlglot import exp
 
 from jili.core.facts import FORMATS, Column
 from jili.core.sqltree import fill, name, shape, tree
-from jili.io.convert import arrow_type
+from jili.io.readers.convert import arrow_type
 from jili.io.sql import render
 
 BATCH_ID = "_batch_id"

@@ -48,7 +48,7 @@ from jili.core.rules.per_event import Multiplier, PerEventRule
 from jili.core.rules.ranking import RankingRule, TieRule
 from jili.core.rules.streak import StreakRule
 from jili.core.rules.tiers import Tier, TiersRule
-from jili.io.yamlfile import YamlDocument, bilingual, load_yaml
+from jili.io.specs.yamlfile import YamlDocument, bilingual, load_yaml
 
 Keys = tuple[str | int, ...]
 MAX_NUMBER = Decimal(10) ** 12  # no amount, edge or factor a policy writes is larger

@@ -20,7 +20,7 @@ from jili.autoqa.pack import (
     TimingRule,
 )
 from jili.core.problems import Problem, Severity, suggest
-from jili.io.yamlfile import bilingual, load_yaml
+from jili.io.specs.yamlfile import bilingual, load_yaml
 
 KINDS = ("phrase", "sequence", "timing", "sentiment", "sensitive", "call_fact")
 SEVERITIES = ("info", "minor", "major", "critical")

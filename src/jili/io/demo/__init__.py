@@ -1,0 +1,1 @@
+"""Demo data: a generated call centre, and adapters for public dialogue corpora."""

@@ -1,0 +1,1 @@
+"""Loading the files people write (policies, scorecards, rule packs) into checked records, with file:line."""
