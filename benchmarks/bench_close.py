@@ -80,7 +80,7 @@ def prepare(agents: int, out: Path) -> Path:
         return root
     from jili.core.facts import FORMATS
     from jili.io.demo.generator import DemoSpec, generate
-    from jili.io.readers.mapping import Mapping
+    from jili.io.specs.mapping import Mapping
     from jili.io.workspace import Workspace, create_layout
     from jili.registry.bootstrap import setup
 

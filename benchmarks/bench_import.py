@@ -34,7 +34,7 @@ if kind == "duckdb":
     work = time.perf_counter() - w0
 else:
     from jili.core.facts import FORMATS
-    from jili.io.readers.mapping import Mapping
+    from jili.io.specs.mapping import Mapping
     from jili.io.workspace import load_workspace
     from jili.registry.bootstrap import setup
     ws = load_workspace(root)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from jili.core.facts import FORMATS
-from jili.io.readers.mapping import Mapping
+from jili.io.specs.mapping import Mapping
 from jili.io.workspace import Workspace, create_layout
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from conftest import BANK, BANK_MAPPING
-from jili.io.readers.mapping import load_mapping
+from jili.io.specs.mapping import load_mapping
 from jili.registry.imports import ImportStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]

@@ -9,7 +9,7 @@ import pytest
 from conftest import BANK, BANK_MAPPING, NOW
 from jili.core.periods import parse_period
 from jili.io.factstore.qa import calibration_set, calls_for_sampling
-from jili.io.readers.mapping import load_mapping
+from jili.io.specs.mapping import load_mapping
 from jili.qa.calibration import calibrate
 from jili.qa.sampling import Plan, Target, sample
 

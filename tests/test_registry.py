@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import write
-from jili.io.readers.mapping import load_mapping
+from jili.io.specs.mapping import load_mapping
 from jili.registry.imports import ImportStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]

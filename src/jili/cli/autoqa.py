@@ -75,7 +75,7 @@ def autoqa_run(
     if ws is not None and report.findings:
         from jili.core.facts import FORMATS
         from jili.io.factstore.autoqa import write_findings
-        from jili.io.readers.mapping import Mapping
+        from jili.io.specs.mapping import Mapping
         from jili.registry.imports import do_import
 
         staged = ws.staging_dir / f"autoqa-{the_pack.id}-{period}.parquet"

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from jili.cli.output import console, emit_json, print_problems, t
 from jili.core.facts import FORMATS
-from jili.io.readers.mapping import Mapping, load_mapping
+from jili.io.specs.mapping import Mapping, load_mapping
 from jili.io.workspace import Workspace, create_layout, load_workspace
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, app, demo_app, open_works
 from jili.cli.output import console, emit_json, err_console, print_problems, t
 from jili.core.facts import FORMATS
 from jili.core.problems import Location, Problem, Severity
-from jili.io.readers.mapping import Mapping, load_mapping
+from jili.io.specs.mapping import Mapping, load_mapping
 from jili.io.workspace import DEFAULT_TIMEZONE, Workspace, create_layout, default_root, load_workspace
 
 if TYPE_CHECKING:

@@ -21,7 +21,6 @@ from django.utils import timezone as djtz
 from jili.core.facts import FactFormat
 from jili.core.problems import Location, Problem, Severity
 from jili.io.readers.files import scan_file
-from jili.io.readers.mapping import Mapping
 from jili.io.readers.staging import (
     ExistingBatch,
     ImportRequest,
@@ -31,6 +30,7 @@ from jili.io.readers.staging import (
     keys_against,
     stage,
 )
+from jili.io.specs.mapping import Mapping
 from jili.io.workspace import Workspace
 from jili.pipeline.sources import FactBatch
 from jili.registry.models import Agent, AgentSpell, AuditEvent, ImportBatch, ImportLock, Site, Team

@@ -29,7 +29,7 @@ from jili.core.problems import Location, Problem, Severity
 from jili.core.sqltree import fill, shape
 from jili.io.readers.convert import DEFAULT_NULLS, arrow_type, clean_text, convert, today_in
 from jili.io.readers.files import ROW, FileScan, Source, open_source
-from jili.io.readers.mapping import ColumnRule, Mapping
+from jili.io.specs.mapping import ColumnRule, Mapping
 from jili.io.sql import render
 
 SOURCE_ROW = "_row"

@@ -1,20 +1,23 @@
 """Load a policy file (YAML): check everything, report every problem with file:line at once.
 
-See docs/policy-reference.md for the language. Nothing runs until the whole file is valid.
-"""
+Three steps, each with its own home: the YAML is read with the line of every key
+(``yamlfile``); each mapping's shape (fields, types, bounds) is checked by its model below
+(``shapes``); then what it means (names, expressions, accounts, bands, cycles) is checked here
+and the engine's records are built. See docs/policy-reference.md for the language."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from difflib import get_close_matches
+from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field
 
 from jili.core import expr as ex
 from jili.core.facts import FORMATS
@@ -48,88 +51,209 @@ from jili.core.rules.per_event import Multiplier, PerEventRule
 from jili.core.rules.ranking import RankingRule, TieRule
 from jili.core.rules.streak import StreakRule
 from jili.core.rules.tiers import Tier, TiersRule
+from jili.io.specs.shapes import Items, Keys, Number, Shape, Table, Text, check, shown, whole
 from jili.io.specs.yamlfile import YamlDocument, bilingual, load_yaml
 
-Keys = tuple[str | int, ...]
-MAX_NUMBER = Decimal(10) ** 12  # no amount, edge or factor a policy writes is larger
 MAX_LOOKBACK = 120  # periods a streak or a previous-period metric may reach back
+MAX_PLACES = 8  # decimal places of an account
+MAX_RULES = 2000  # rules in one policy
+S = TypeVar("S", bound=Shape)
+Lookback = Annotated[int, whole(1, MAX_LOOKBACK)]
 
+
+# --- shapes: what each mapping of a policy may hold -------------------------------------
+
+class PolicyShape(Shape):
+    policy: Text
+    name: Any = None
+    version: Text = "1"
+    effective: Table = {}
+    period: Text = "month"
+    timezone: Text = "Asia/Shanghai"
+    accounts: Table
+    eligibility: Items = []
+    metrics: Table = {}
+    rules: Annotated[Items, Field(max_length=MAX_RULES)]
+    caps: Table = {}
+    redemption: Any = None
+    levels: Any = None
+    description: Any = None
+    notes: Any = None
+
+
+class EffectiveShape(Shape):
+    from_: Any = Field(default=None, alias="from")
+    to: Any = None
+
+
+class AccountShape(Shape):
+    unit: Text = "points"
+    places: Annotated[int, whole(0, MAX_PLACES)] | None = None
+    rounding: Text = "half_up"
+    label: Any = None
+
+
+class EligibilityShape(Shape):
+    id: Text | None = None
+    when: Any
+    reason: Any = None
+
+
+class FactMetricShape(Shape):
+    fact: Text
+    agg: Text = "count"
+    column: Any = None
+    where: Any = None
+    time: Text | None = None
+    level: Text = "agent"
+    percentile: Number | None = None
+    label: Any = None
+
+
+class PreviousShape(Shape):
+    previous: Text
+    back: Lookback = 1
+
+
+class RankShape(Shape):
+    rank: Text
+    order: Text = "desc"
+    within: Text = "all"
+
+
+class RuleShape(Shape):
+    """The fields every rule kind takes."""
+
+    id: Text
+    kind: Text
+    account: Text | None = None
+    category: Text | None = None
+    label: Any = None
+    when: Any = None
+    period: Text | None = None
+    note: Any = None
+
+
+class FormulaShape(RuleShape):
+    amount: Any
+
+
+class TiersShape(RuleShape):
+    tiers: Items
+
+
+class TierShape(Shape):
+    label: Any = None
+    when: Any = None
+    amount: Any
+
+
+class BandsShape(RuleShape):
+    value: Any
+    bands: Items = []
+
+
+class BandShape(Shape):
+    label: Any = None
+    above: Number | None = None
+    from_: Number | None = Field(default=None, alias="from")
+    below: Number | None = None
+    to: Number | None = None
+    amount: Any
+
+
+class PerEventShape(RuleShape):
+    fact: Text
+    where: Any = None
+    amount: Number
+    multipliers: Items = []
+    time: Text | None = None
+
+
+class MultiplierShape(Shape):
+    when: Any
+    factor: Number
+
+
+class _RankedShape(RuleShape):
+    value: Text | None = None
+    order: Text = "desc"
+    within: Text = "all"
+    eligible: Any = None
+    ties: Text = "shared"
+    tie_break: Text | None = None
+    include_zero: bool = False
+
+
+class RankingShape(_RankedShape):
+    also: Text | None = None
+    amounts: Items = []
+    amounts_both: Items = []
+    top_percent: Number | None = None
+    bottom_percent: Number | None = None
+    amount: Number | None = None
+    others: Number | None = None
+    others_when: Any = None
+
+
+class AwardShape(_RankedShape):
+    winners: Annotated[int, whole(1, 1000)] = 1
+    amount: Number
+
+
+class StreakShape(RuleShape):
+    condition: Any
+    length: Lookback = 2
+    amount: Any = None
+    severity: Text = "normal"
+    action: Any = None
+
+
+class FlagShape(RuleShape):
+    severity: Text = "normal"
+    action: Any = None
+
+
+class CapShape(Shape):
+    max: Number | None = None
+    min: Number | None = None
+    account: Text | None = None
+
+
+class RedemptionShape(Shape):
+    account: Text
+    to: Text
+    share: Number = Decimal(1)
+    rate: Any = 1
+    every: Text = "month"
+
+
+class LevelsShape(Shape):
+    account: Text
+    basis: Text = "lifetime"
+    thresholds: Table = {}
+
+
+# --- the loader --------------------------------------------------------------------------
 
 class _Loader:
     def __init__(self, doc: YamlDocument) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
 
-    # --- helpers -----------------------------------------------------------------------
     def loc(self, keys: Keys) -> Location:
         return self.doc.location(keys)
 
     def error(self, keys: Keys, code: str, en: str, zh: str, fix: str = "", found: str = "") -> None:
         self.problems.append(Problem(Severity.ERROR, code, self.loc(keys), en, zh, fix=fix, found=found))
 
-    def get(self, data: Any, key: str, keys: Keys, required: bool = False, default: Any = None) -> Any:
-        if not isinstance(data, dict):
-            return default
-        if key not in data:
-            if required:
-                self.error(keys, "missing_field", f"'{'.'.join(map(str, keys))}' needs '{key}'.",
-                           f"'{'.'.join(map(str, keys))}' 缺少 '{key}'。",
-                           fix="See docs/policy-reference.md for an example.")
-            return default
-        return data[key]
-
-    def unknown_keys(self, data: Any, allowed: set[str] | frozenset[str], keys: Keys) -> None:
-        if not isinstance(data, dict):
-            return
-        for key in data:
-            if key not in allowed:
-                en, zh = suggest(str(key), sorted(allowed))
-                self.error((*keys, key), "unknown_field", f"Unknown field '{key}'.{en}", f"未知字段 '{key}'。{zh}",
-                           fix=f"Allowed here: {', '.join(sorted(allowed))}.")
-
-    def mapping(self, value: Any, keys: Keys) -> bool:
-        """True for a mapping; anything else is a problem here."""
-        if isinstance(value, dict):
-            return True
-        self.error(keys, "not_a_mapping", f"Expected a mapping (key: value) here, found {_shown(value)}.",
-                   f"此处应为映射（键: 值），实际为 {_shown(value)}。", fix="See docs/policy-reference.md for an example.")
-        return False
-
-    def table(self, value: Any, keys: Keys) -> dict[Any, Any]:
-        """A mapping's entries (nothing written: none); anything else is a problem here."""
-        if value is None:
-            return {}
-        return value if self.mapping(value, keys) else {}
-
-    def sequence(self, value: Any, keys: Keys) -> list[Any]:
-        """The items of a list; anything else is a problem here (and no items)."""
-        if isinstance(value, list):
-            return value
-        self.error(keys, "not_a_list", f"Expected a list (- item) here, found {_shown(value)}.",
-                   f"此处应为列表（- 项），实际为 {_shown(value)}。", fix="See docs/policy-reference.md for an example.")
-        return []
-
-    def integer(self, value: Any, keys: Keys, minimum: int, maximum: int) -> int:
-        """A whole number within bounds; anything else is a problem here (and the minimum)."""
-        if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum:
-            return value
-        self.error(keys, "bad_integer", f"Expected a whole number from {minimum} to {maximum}, found {_shown(value)}.",
-                   f"应为 {minimum} 到 {maximum} 之间的整数，实际为 {_shown(value)}。")
-        return minimum
+    def shape(self, model: type[S], raw: Any, keys: Keys) -> S | None:
+        return check(self.doc, model, raw, keys, self.problems)
 
     def number(self, value: Any, keys: Keys) -> Decimal | None:
-        """A finite number no larger than MAX_NUMBER; anything else is a problem here (and None)."""
-        n = None
-        if not isinstance(value, bool | dict | list) and value is not None:
-            try:
-                n = Decimal(str(value))
-            except InvalidOperation:
-                n = None
-        if n is not None and n.is_finite() and abs(n) <= MAX_NUMBER:
-            return n
-        self.error(keys, "not_a_number", f"Expected a finite number up to {MAX_NUMBER:,}, found {_shown(value)}.",
-                   f"应为不超过 {MAX_NUMBER:,} 的有限数字，实际为 {_shown(value)}。")
-        return None
+        """One number of a list (amounts by place); anything else is a problem here."""
+        found = self.shape(_OneNumber, {"n": value}, keys)
+        return found.n if found is not None else None
 
     def label(self, value: Any, default: str) -> Label:
         return Label(*bilingual(value, default))
@@ -137,6 +261,10 @@ class _Loader:
     def expression(self, text: Any, known: dict[str, str], keys: Keys, what: str = "expression") -> ex.Expr | None:
         if isinstance(text, bool):
             text = "true" if text else "false"
+        if isinstance(text, dict | list):
+            self.error(keys, "not_text", f"Expected a {what} as text, found {shown(text)}.",
+                       f"{what}应为文字，实际为 {shown(text)}。")
+            return None
         e, problems = ex.parse(text if text is not None else "", known, self.loc(keys), what)
         self.problems.extend(problems)
         return e
@@ -145,21 +273,21 @@ class _Loader:
         try:
             return PeriodKind(str(value))
         except ValueError:
-            self.error(keys, "bad_period", f"Unknown period {value!r}.", f"未知周期 {value!r}。",
+            self.error(keys, "bad_period", f"Unknown period '{value}'.", f"未知周期 '{value}'。",
                        fix="Use day, week, month, quarter or year.")
             return None
 
+    def level(self, value: str, keys: Keys) -> Level:
+        try:
+            return Level(value)
+        except ValueError:
+            self.error(keys, "bad_level", f"Unknown level '{value}'.", f"未知层级 '{value}'。",
+                       fix="Use agent, team, department, site or all.")
+            return Level.AGENT
 
-def _shown(value: Any) -> str:
-    """A YAML value as a person wrote it, short."""
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing"
-    text = str(value)
-    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
+
+class _OneNumber(Shape):
+    n: Number
 
 
 def load_policy(path: Path) -> tuple[Policy | None, list[Problem]]:
@@ -174,80 +302,43 @@ def load_policy(path: Path) -> tuple[Policy | None, list[Problem]]:
 
 def _load(doc: YamlDocument, path: Path) -> tuple[Policy | None, list[Problem]]:
     L = _Loader(doc)
-    data = doc.data
-    L.unknown_keys(data, {"policy", "name", "version", "effective", "period", "timezone", "accounts",
-                          "eligibility", "metrics", "rules", "caps", "redemption", "levels", "description",
-                          "notes"}, ())
-    pid = L.get(data, "policy", (), required=True)
-    name = L.label(L.get(data, "name", ()), str(pid))
-    version = str(L.get(data, "version", (), default="1"))
-    eff = L.table(L.get(data, "effective", ()), ("effective",))
-    eff_from = _date(L, eff.get("from") if isinstance(eff, dict) else None, ("effective", "from"))
-    eff_to = _date(L, eff.get("to") if isinstance(eff, dict) else None, ("effective", "to"))
-    period = L.period_kind(L.get(data, "period", (), default="month"), ("period",)) or PeriodKind.MONTH
-    tz = str(L.get(data, "timezone", (), default="Asia/Shanghai"))
+    top = L.shape(PolicyShape, doc.data, ())
+    if top is None:
+        return None, L.problems
+    eff = L.shape(EffectiveShape, top.effective, ("effective",))
+    eff_from = _date(L, eff.from_ if eff else None, ("effective", "from"))
+    eff_to = _date(L, eff.to if eff else None, ("effective", "to"))
+    period = L.period_kind(top.period, ("period",)) or PeriodKind.MONTH
     try:
-        ZoneInfo(tz)
+        ZoneInfo(top.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        L.error(("timezone",), "bad_timezone", f"Unknown timezone {tz!r}.", f"未知时区 {tz!r}。",
+        L.error(("timezone",), "bad_timezone", f"Unknown timezone '{top.timezone}'.", f"未知时区 '{top.timezone}'。",
                 fix="Use an IANA name such as Asia/Shanghai.")
-    # accounts
-    accounts: dict[str, Account] = {}
-    raw_accounts = L.table(L.get(data, "accounts", (), required=True), ("accounts",))
-    for aname, raw_spec in raw_accounts.items():
-        keys: Keys = ("accounts", aname)
-        spec = L.table(raw_spec, keys)
-        L.unknown_keys(spec, {"unit", "places", "rounding", "label"}, keys)
-        unit = str(spec.get("unit", "points"))
-        places = L.integer(spec.get("places", 2 if unit in ("yuan", "元", "CNY") else 0), (*keys, "places"), 0, 8)
-        rounding = str(spec.get("rounding", "half_up"))
-        if rounding not in ROUNDING_MODES:
-            L.error((*keys, "rounding"), "bad_rounding", f"Unknown rounding {rounding!r}.", f"未知舍入方式 {rounding!r}。",
-                    fix=f"Use one of: {', '.join(ROUNDING_MODES)}.")
-            rounding = "half_up"
-        accounts[str(aname)] = Account(str(aname), unit, places, rounding, L.label(spec.get("label"), str(aname)))
-    # names: roster + period + metrics (metrics may refer to each other)
-    raw_metrics = L.table(L.get(data, "metrics", ()), ("metrics",))
-    metric_names = [str(k) for k in raw_metrics]
+    accounts = _accounts(L, top.accounts)
+    metric_names = [str(k) for k in top.metrics]
     base_known = {**ROSTER_FIELDS, **PERIOD_FIELDS}
     for clash in set(metric_names) & set(base_known):
         L.error(("metrics", clash), "name_clash", f"Metric '{clash}' has the name of a roster or period field.",
                 f"指标 '{clash}' 与花名册或周期字段重名。", fix="Rename the metric.")
     known = {**base_known, **{m: "metric" for m in metric_names}}
-    metrics = _metrics(L, raw_metrics, known)
-    # eligibility
-    eligibility: list[Eligibility] = []
-    for i, item in enumerate(L.sequence(L.get(data, "eligibility", (), default=[]) or [], ("eligibility",))):
-        keys = ("eligibility", i)
-        if not L.mapping(item, keys):
-            continue
-        L.unknown_keys(item, {"id", "when", "reason"}, keys)
-        e = L.expression(L.get(item, "when", keys, required=True), known, (*keys, "when"), "eligibility condition")
-        if e is not None:
-            eligibility.append(Eligibility(str(item.get("id", f"eligibility_{i + 1}")), e,
-                                           L.label(item.get("reason"), str(item.get("id", "not eligible")))))
-    # rules
+    metrics = _metrics(L, top.metrics, known)
+    eligibility = _eligibility(L, top.eligibility, known)
     rules: list[Rule] = []
-    seen_ids: set[str] = set()
-    for i, item in enumerate(L.sequence(L.get(data, "rules", (), required=True, default=[]) or [], ("rules",))):
-        rule = _rule(L, item, ("rules", i), known, accounts, period, metric_names)
-        if rule is None:
-            continue
-        if rule.head.id in seen_ids:
-            L.error(("rules", i, "id"), "duplicate_rule", f"Rule id '{rule.head.id}' is used twice.",
-                    f"规则编号 '{rule.head.id}' 重复。", fix="Give each rule its own id.")
-        seen_ids.add(rule.head.id)
-        rules.append(rule)
-    caps = _caps(L, L.table(L.get(data, "caps", ()), ("caps",)), accounts, rules)
-    redemption = _redemption(L, L.get(data, "redemption", ()), accounts, known)
-    levels = _levels(L, L.get(data, "levels", ()), accounts)
+    for i, item in enumerate(top.rules):
+        rule = _rule(L, item, ("rules", i), _Names(known, metric_names), accounts, period)
+        if rule is not None:
+            rules.append(rule)
+    L.problems.extend(duplicate_rule_ids(L, top.rules))
+    caps = _caps(L, top.caps, rules)
+    redemption = _redemption(L, top.redemption, accounts, known)
+    levels = _levels(L, top.levels, accounts)
     if L.problems:
         return None, L.problems
     return Policy(
-        id=str(pid), name=name, version=version, effective_from=eff_from, effective_to=eff_to, period=period,
-        timezone=tz, accounts=accounts, eligibility=tuple(eligibility), metrics=tuple(metrics), rules=tuple(rules),
-        caps=tuple(caps), redemption=redemption, levels=levels, source=str(path),
-        digest=hashlib.sha256(path.read_bytes()).hexdigest(),
+        id=top.policy, name=L.label(top.name, top.policy), version=top.version, effective_from=eff_from,
+        effective_to=eff_to, period=period, timezone=top.timezone, accounts=accounts, eligibility=tuple(eligibility),
+        metrics=tuple(metrics), rules=tuple(rules), caps=tuple(caps), redemption=redemption, levels=levels,
+        source=str(path), digest=hashlib.sha256(path.read_bytes()).hexdigest(),
     ), []
 
 
@@ -259,11 +350,43 @@ def _date(L: _Loader, value: Any, keys: Keys) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        L.error(keys, "bad_date", f"Expected a date YYYY-MM-DD, found {value!r}.", f"应为日期 YYYY-MM-DD，实际为 {value!r}。")
+        L.error(keys, "bad_date", f"Expected a date YYYY-MM-DD, found {shown(value)}.",
+                f"应为日期 YYYY-MM-DD，实际为 {shown(value)}。")
         return None
 
 
-def _metrics(L: _Loader, raw: dict[str, Any], known: dict[str, str]) -> list[Metric]:
+def _accounts(L: _Loader, raw: dict[Any, Any]) -> dict[str, Account]:
+    accounts: dict[str, Account] = {}
+    for aname, raw_spec in raw.items():
+        keys: Keys = ("accounts", aname)
+        spec = L.shape(AccountShape, raw_spec if raw_spec is not None else {}, keys)
+        if spec is None:  # said already; the name still counts as declared, so rules posting to it say nothing more
+            accounts[str(aname)] = Account(str(aname), "points", 0, "half_up", Label(str(aname), str(aname)))
+            continue
+        rounding = spec.rounding
+        if rounding not in ROUNDING_MODES:
+            L.error((*keys, "rounding"), "bad_rounding", f"Unknown rounding '{rounding}'.", f"未知舍入方式 '{rounding}'。",
+                    fix=f"Use one of: {', '.join(ROUNDING_MODES)}.")
+            rounding = "half_up"
+        places = spec.places if spec.places is not None else (2 if spec.unit in ("yuan", "元", "CNY") else 0)
+        accounts[str(aname)] = Account(str(aname), spec.unit, places, rounding, L.label(spec.label, str(aname)))
+    return accounts
+
+
+def _eligibility(L: _Loader, raw: list[Any], known: dict[str, str]) -> list[Eligibility]:
+    out: list[Eligibility] = []
+    for i, item in enumerate(raw):
+        keys: Keys = ("eligibility", i)
+        spec = L.shape(EligibilityShape, item, keys)
+        if spec is None:
+            continue
+        e = L.expression(spec.when, known, (*keys, "when"), "eligibility condition")
+        if e is not None:
+            out.append(Eligibility(spec.id or f"eligibility_{i + 1}", e, L.label(spec.reason, spec.id or "not eligible")))
+    return out
+
+
+def _metrics(L: _Loader, raw: dict[Any, Any], known: dict[str, str]) -> list[Metric]:
     out: dict[str, Metric] = {}
     deps: dict[str, tuple[str, ...]] = {}
     for mname, spec in raw.items():
@@ -280,67 +403,71 @@ def _metrics(L: _Loader, raw: dict[str, Any], known: dict[str, str]) -> list[Met
                     fix="e.g. {fact: interactions, agg: count} or \"a / b\"")
             continue
         if "previous" in spec:
-            L.unknown_keys(spec, {"previous", "back"}, keys)
-            of = str(spec["previous"])
-            if of not in raw:
-                L.error((*keys, "previous"), "unknown_name", f"'previous' names unknown metric '{of}'.",
-                        f"previous 指向未知指标 '{of}'。")
+            prev = L.shape(PreviousShape, spec, keys)
+            if prev is None:
                 continue
-            out[name] = PreviousMetric(name, of, L.integer(spec.get("back", 1), (*keys, "back"), 1, MAX_LOOKBACK))
+            if prev.previous not in raw:
+                L.error((*keys, "previous"), "unknown_name", f"'previous' names unknown metric '{prev.previous}'.",
+                        f"previous 指向未知指标 '{prev.previous}'。")
+                continue
+            out[name] = PreviousMetric(name, prev.previous, prev.back)
             deps[name] = ()
             continue
         if "rank" in spec:
-            L.unknown_keys(spec, {"rank", "order", "within"}, keys)
-            of = str(spec["rank"])
-            if of not in raw:
-                L.error((*keys, "rank"), "unknown_name", f"'rank' names unknown metric '{of}'.", f"rank 指向未知指标 '{of}'。")
+            rank = L.shape(RankShape, spec, keys)
+            if rank is None:
                 continue
-            out[name] = RankMetric(name, of, str(spec.get("order", "desc")) != "asc", _level(L, spec.get("within", "all"),
-                                                                                       (*keys, "within")))
-            deps[name] = (of,)
+            if rank.rank not in raw:
+                L.error((*keys, "rank"), "unknown_name", f"'rank' names unknown metric '{rank.rank}'.",
+                        f"rank 指向未知指标 '{rank.rank}'。")
+                continue
+            out[name] = RankMetric(name, rank.rank, rank.order != "asc", L.level(rank.within, (*keys, "within")))
+            deps[name] = (rank.rank,)
             continue
-        L.unknown_keys(spec, {"fact", "agg", "column", "where", "time", "level", "percentile", "label"}, keys)
-        fact = str(L.get(spec, "fact", keys, required=True, default=""))
-        if fact and fact not in FORMATS:
-            en, zh = suggest(fact, FORMATS)
-            L.error((*keys, "fact"), "unknown_fact", f"Unknown fact '{fact}'.{en}", f"未知数据 '{fact}'。{zh}",
-                    fix=f"Facts: {', '.join(FORMATS)}.")
-            continue
-        if not fact:
-            continue
-        fmt = FORMATS[fact]
-        columns = {c.name: c.type.value for c in fmt.columns}
-        try:
-            agg = Agg(str(spec.get("agg", "count")))
-        except ValueError:
-            L.error((*keys, "agg"), "bad_agg", f"Unknown aggregate {spec.get('agg')!r}.", f"未知聚合 {spec.get('agg')!r}。",
-                    fix=f"Use one of: {', '.join(a.value for a in Agg)}.")
-            continue
-        column = None
-        if "column" in spec:
-            ce = L.expression(spec["column"], columns, (*keys, "column"), f"column of metric '{name}'")
-            column = ce
-        elif agg not in (Agg.COUNT,):
-            L.error(keys, "missing_field", f"Metric '{name}' ({agg.value}) needs 'column'.", f"指标 '{name}' 需要 column。",
-                    fix=f"e.g. column: {fmt.columns[-1].name}")
-        where = None
-        if "where" in spec:
-            we = L.expression(spec["where"], columns, (*keys, "where"), f"filter of metric '{name}'")
-            where = we
-        time_col = str(spec.get("time") or FORMATS[fact].time_column or "")
-        if time_col not in columns:
-            L.error((*keys, "time"), "bad_time_column", f"'{time_col}' is not a time column of {fact}.",
-                    f"'{time_col}' 不是 {fact} 的时间列。", fix=f"Columns: {', '.join(fmt.time_columns)}.")
-            continue
-        pct = L.number(spec["percentile"], (*keys, "percentile")) if "percentile" in spec else None
-        if agg == Agg.PERCENTILE and pct is None:
-            L.error(keys, "missing_field", f"Metric '{name}' needs 'percentile' (0 to 1).", f"指标 '{name}' 需要 percentile。")
-        out[name] = FactMetric(name, fact, agg, column, where, time_col,
-                               _level(L, spec.get("level", "agent"), (*keys, "level")), pct,
-                               text=f"{agg.value}({spec.get('column', '*')}) of {fact}"
-                               + (f" where {spec['where']}" if "where" in spec else ""))
-        deps[name] = ()
+        metric = _fact_metric(L, name, spec, keys)
+        if metric is not None:
+            out[name] = metric
+            deps[name] = ()
     return _ordered(L, out, deps)
+
+
+def _fact_metric(L: _Loader, name: str, raw: dict[str, Any], keys: Keys) -> FactMetric | None:
+    spec = L.shape(FactMetricShape, raw, keys)
+    if spec is None:
+        return None
+    fact = spec.fact
+    if fact not in FORMATS:
+        en, zh = suggest(fact, FORMATS)
+        L.error((*keys, "fact"), "unknown_fact", f"Unknown fact '{fact}'.{en}", f"未知数据 '{fact}'。{zh}",
+                fix=f"Facts: {', '.join(FORMATS)}.")
+        return None
+    fmt = FORMATS[fact]
+    columns = {c.name: c.type.value for c in fmt.columns}
+    try:
+        agg = Agg(spec.agg)
+    except ValueError:
+        L.error((*keys, "agg"), "bad_agg", f"Unknown aggregate '{spec.agg}'.", f"未知聚合 '{spec.agg}'。",
+                fix=f"Use one of: {', '.join(a.value for a in Agg)}.")
+        return None
+    column = None
+    if spec.column is not None:
+        column = L.expression(spec.column, columns, (*keys, "column"), f"column of metric '{name}'")
+    elif agg != Agg.COUNT:
+        L.error(keys, "missing_field", f"Metric '{name}' ({agg.value}) needs 'column'.", f"指标 '{name}' 需要 column。",
+                fix=f"e.g. column: {fmt.columns[-1].name}")
+    where = L.expression(spec.where, columns, (*keys, "where"), f"filter of metric '{name}'") if spec.where else None
+    time_col = spec.time or fmt.time_column or ""
+    if time_col not in fmt.time_columns:
+        L.error((*keys, "time"), "bad_time_column", f"'{time_col}' is not a time column of {fact}.",
+                f"'{time_col}' 不是 {fact} 的时间列。", fix=f"Columns: {', '.join(fmt.time_columns)}.")
+        return None
+    pct = spec.percentile
+    if agg == Agg.PERCENTILE and (pct is None or not 0 <= pct <= 1):
+        L.error((*keys, "percentile"), "missing_field", f"Metric '{name}' needs 'percentile' from 0 to 1.",
+                f"指标 '{name}' 需要 0 到 1 之间的 percentile。")
+    return FactMetric(name, fact, agg, column, where, time_col, L.level(spec.level, (*keys, "level")), pct,
+                      text=f"{agg.value}({spec.column if spec.column is not None else '*'}) of {fact}"
+                      + (f" where {spec.where}" if spec.where else ""))
 
 
 def _ordered(L: _Loader, metrics: dict[str, Metric], deps: dict[str, tuple[str, ...]]) -> list[Metric]:
@@ -367,24 +494,7 @@ def _ordered(L: _Loader, metrics: dict[str, Metric], deps: dict[str, tuple[str, 
     return [metrics[n] for n in done]
 
 
-def _level(L: _Loader, value: Any, keys: Keys) -> Level:
-    try:
-        return Level(str(value))
-    except ValueError:
-        L.error(keys, "bad_level", f"Unknown level {value!r}.", f"未知层级 {value!r}。",
-                fix="Use agent, team, department, site or all.")
-        return Level.AGENT
-
-
-@dataclass(frozen=True, slots=True)
-class RuleSpec:
-    """How one rule kind is written in a policy: the fields it takes beside the common ones, and how
-    a checked record is built from them (the record, with its ``apply``, lives in ``jili.core.rules``)."""
-
-    fields: frozenset[str]
-    build: Callable[[_Loader, dict[str, Any], Keys, RuleHead, _Names], Rule | None]
-    needs_account: Callable[[dict[str, Any]], bool] = lambda item: True
-
+# --- rules: a spec per kind ---------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
 class _Names:
@@ -392,160 +502,226 @@ class _Names:
     metrics: list[str]
 
 
-COMMON_RULE_FIELDS = frozenset({"id", "kind", "account", "category", "label", "when", "period", "note"})
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """How one rule kind is written in a policy: its shape, and how a checked record is built from it
+    (the record, with its ``apply``, is one module of ``jili.core.rules``)."""
+
+    shape: type[RuleShape]
+    build: Callable[[_Loader, Any, Keys, RuleHead, _Names], Rule | None]
+    needs_account: Callable[[Any], bool] = lambda spec: True
 
 
-def _formula(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
-    amount = L.expression(L.get(item, "amount", keys, required=True), names.known, (*keys, "amount"), "amount")
+def _formula(L: _Loader, spec: FormulaShape, keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
+    amount = L.expression(spec.amount, names.known, (*keys, "amount"), "amount")
     return FormulaRule(head, amount) if amount else None
 
 
-def _tiers(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
-    rid = head.id
+def _tiers(L: _Loader, spec: TiersShape, keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
     tiers: list[Tier] = []
-    raw = L.sequence(L.get(item, "tiers", keys, required=True, default=[]), (*keys, "tiers"))
-    for j, t in enumerate(raw):
+    for j, raw in enumerate(spec.tiers):
         tk = (*keys, "tiers", j)
-        if not L.mapping(t, tk):
+        t = L.shape(TierShape, raw, tk)
+        if t is None:
             continue
-        L.unknown_keys(t, {"label", "when", "amount"}, tk)
-        amount = L.expression(L.get(t, "amount", tk, required=True), names.known, (*tk, "amount"), "amount")
-        cond = L.expression(t["when"], names.known, (*tk, "when"), "tier condition") if "when" in t else None
-        if cond is None and "when" not in t and j < len(raw) - 1:
-            L.error(tk, "unreachable_tier", f"Tier {j + 1} of '{rid}' has no condition, so the tiers after it "
-                    "can never fire.", f"'{rid}' 的第 {j + 1} 档没有条件，其后各档永远不会生效。",
+        amount = L.expression(t.amount, names.known, (*tk, "amount"), "amount")
+        cond = L.expression(t.when, names.known, (*tk, "when"), "tier condition") if t.when is not None else None
+        if t.when is None and j < len(spec.tiers) - 1:
+            L.error(tk, "unreachable_tier", f"Tier {j + 1} of '{head.id}' has no condition, so the tiers after it "
+                    "can never fire.", f"'{head.id}' 的第 {j + 1} 档没有条件，其后各档永远不会生效。",
                     fix="Give it a 'when', or move it last (it is the 'otherwise' tier).")
         if amount is not None:
-            tiers.append(Tier(L.label(t.get("label"), f"tier {j + 1}"), cond, amount))
+            tiers.append(Tier(L.label(t.label, f"tier {j + 1}"), cond, amount))
     return TiersRule(head, tuple(tiers))
 
 
-def _bands_rule(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
-    value = L.expression(L.get(item, "value", keys, required=True), names.known, (*keys, "value"), "band value")
-    bands = _bands(L, L.sequence(item.get("bands") or [], (*keys, "bands")), (*keys, "bands"), names.known, head.id)
+def _bands_rule(L: _Loader, spec: BandsShape, keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
+    value = L.expression(spec.value, names.known, (*keys, "value"), "band value")
+    bands = _bands(L, spec.bands, (*keys, "bands"), names.known, head.id)
     return BandsRule(head, value, tuple(bands)) if value else None
 
 
-def _per_event(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
-    fact = str(L.get(item, "fact", keys, required=True, default=""))
+def _per_event(L: _Loader, spec: PerEventShape, keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
+    fact = spec.fact
     if fact not in FORMATS:
         en, zh = suggest(fact, FORMATS)
         L.error((*keys, "fact"), "unknown_fact", f"Unknown fact '{fact}'.{en}", f"未知数据 '{fact}'。{zh}")
         return None
-    columns = {c.name: c.type.value for c in FORMATS[fact].columns}
-    where_text = str(item.get("where", ""))
-    we = L.expression(where_text, columns, (*keys, "where"), "event filter") if where_text else None
-    amount_n = L.number(L.get(item, "amount", keys, required=True, default=0), (*keys, "amount"))
+    fmt = FORMATS[fact]
+    columns = {c.name: c.type.value for c in fmt.columns}
+    where_text = str(spec.where) if spec.where is not None else ""
+    we = L.expression(spec.where, columns, (*keys, "where"), "event filter") if where_text else None
     mults: list[Multiplier] = []
-    for j, m in enumerate(L.sequence(item.get("multipliers") or [], (*keys, "multipliers"))):
+    for j, raw in enumerate(spec.multipliers):
         mk = (*keys, "multipliers", j)
-        if not L.mapping(m, mk):
+        m = L.shape(MultiplierShape, raw, mk)
+        if m is None:
             continue
-        L.unknown_keys(m, {"when", "factor"}, mk)
-        me = L.expression(L.get(m, "when", mk, required=True), columns, (*mk, "when"), "multiplier condition")
-        factor = L.number(L.get(m, "factor", mk, required=True, default=1), (*mk, "factor"))
-        if me is not None and factor is not None:
-            mults.append(Multiplier(me, factor))
-    time_col = str(item.get("time") or FORMATS[fact].time_column or "")
-    return PerEventRule(head, fact, we, where_text, amount_n or Decimal(0), tuple(mults),
-                        time_col)
+        me = L.expression(m.when, columns, (*mk, "when"), "multiplier condition")
+        if me is not None:
+            mults.append(Multiplier(me, m.factor))
+    time_col = spec.time or fmt.time_column or ""
+    if time_col not in fmt.time_columns:
+        L.error((*keys, "time"), "bad_time_column", f"'{time_col}' is not a time column of {fact}.",
+                f"'{time_col}' 不是 {fact} 的时间列。", fix=f"Columns: {', '.join(fmt.time_columns)}.")
+        return None
+    return PerEventRule(head, fact, we, where_text, spec.amount, tuple(mults), time_col)
 
 
-def _ranking_rule(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
-    return _ranking(L, item, keys, head, names.known, names.metrics, "ranking")
+def _ranking_rule(L: _Loader, spec: RankingShape | AwardShape, keys: Keys, head: RuleHead,
+                  names: _Names) -> Rule | None:
+    def metric_ref(key: str, name: str | None) -> str | None:
+        if name is None:
+            return None
+        if name not in names.metrics:
+            en, zh = suggest(name, names.metrics)
+            L.error((*keys, key), "unknown_name", f"Unknown metric '{name}'.{en}", f"未知指标 '{name}'。{zh}",
+                    fix="Rank by a metric defined under metrics:.")
+            return None
+        return name
+
+    value = metric_ref("value", spec.value)
+    if spec.value is None:
+        L.error(keys, "missing_field", f"Ranking '{head.id}' needs 'value' (the metric ranked).",
+                f"排名 '{head.id}' 需要 value（排名所依据的指标）。")
+    try:
+        ties = TieRule(spec.ties)
+    except ValueError:
+        L.error((*keys, "ties"), "bad_ties", f"Unknown tie rule '{spec.ties}'.", f"未知并列规则 '{spec.ties}'。",
+                fix="Use shared, split or break (with tie_break: METRIC).")
+        ties = TieRule.SHARED
+    tie_break = metric_ref("tie_break", spec.tie_break)
+    if ties == TieRule.BREAK and tie_break is None:
+        L.error(keys, "missing_field", "ties: break needs tie_break: METRIC.", "ties: break 需要 tie_break。")
+    eligible = L.expression(spec.eligible, names.known, (*keys, "eligible"), "eligibility") if spec.eligible else None
+    also = others = others_when = top = bottom = share = None
+    if isinstance(spec, AwardShape):
+        amounts: tuple[Decimal, ...] = (spec.amount,) * spec.winners
+        both: tuple[Decimal, ...] = ()
+    else:
+        def numbers(key: str, raw: list[Any]) -> tuple[Decimal, ...]:
+            return tuple(n for j, x in enumerate(raw) if (n := L.number(x, (*keys, key, j))) is not None)
+
+        amounts, both = numbers("amounts", spec.amounts), numbers("amounts_both", spec.amounts_both)
+        for key, pct in (("top_percent", spec.top_percent), ("bottom_percent", spec.bottom_percent)):
+            if pct is not None and not 0 < pct <= 100:
+                L.error((*keys, key), "bad_percent", f"'{key}' is a share of the agents ranked: above 0, at most 100.",
+                        f"'{key}' 为参与排名人数的百分比：大于 0，最多 100。")
+        top, bottom, share = spec.top_percent, spec.bottom_percent, spec.amount
+        if not amounts and top is None and bottom is None:
+            L.error(keys, "missing_field", f"Ranking '{head.id}' needs amounts (by place) or top_percent/bottom_percent.",
+                    f"排名 '{head.id}' 需要 amounts 或 top_percent/bottom_percent。")
+        also = metric_ref("also", spec.also)
+        others = spec.others
+        others_when = (L.expression(spec.others_when, names.known, (*keys, "others_when"), "condition")
+                       if spec.others_when is not None else None)
+    if value is None:
+        return None
+    return RankingRule(head, value, also, spec.order != "asc", L.level(spec.within, (*keys, "within")), amounts, both,
+                       top, bottom, share, eligible, ties, tie_break, others, others_when, spec.include_zero)
 
 
-def _award_rule(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
-    return _ranking(L, item, keys, head, names.known, names.metrics, "award")
+def _streak(L: _Loader, spec: StreakShape, keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
+    cond = L.expression(spec.condition, names.known, (*keys, "condition"), "streak condition")
+    amount = L.expression(spec.amount, names.known, (*keys, "amount"), "amount") if spec.amount is not None else None
+    if spec.amount is None and spec.action is None:
+        L.error(keys, "missing_field", f"Streak '{head.id}' needs an amount or an action.",
+                f"连续规则 '{head.id}' 需要 amount 或 action。")
+    return StreakRule(head, cond, spec.length, amount, spec.severity,
+                      L.label(spec.action, head.id) if spec.action is not None else None) if cond else None
 
 
-def _streak(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
-    rid = head.id
-    cond = L.expression(L.get(item, "condition", keys, required=True), names.known, (*keys, "condition"),
-                        "streak condition")
-    length = L.integer(item.get("length", 2), (*keys, "length"), 1, MAX_LOOKBACK)
-    amount = L.expression(item["amount"], names.known, (*keys, "amount"), "amount") if "amount" in item else None
-    if amount is None and "action" not in item:
-        L.error(keys, "missing_field", f"Streak '{rid}' needs an amount or an action.",
-                f"连续规则 '{rid}' 需要 amount 或 action。")
-    return StreakRule(head, cond, length, amount, str(item.get("severity", "normal")),
-                      L.label(item.get("action"), rid) if "action" in item else None) if cond else None
-
-
-def _flag(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
+def _flag(L: _Loader, spec: FlagShape, keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
     if head.when is None:
-        if "when" not in item:
+        if spec.when is None:
             L.error(keys, "missing_field", f"Flag '{head.id}' needs 'when'.", f"标记 '{head.id}' 需要 when。")
         return None
-    return FlagRule(head, str(item.get("severity", "normal")), L.label(item.get("action"), head.id))
+    return FlagRule(head, spec.severity, L.label(spec.action, head.id))
 
 
-RANKING_FIELDS = frozenset({"value", "order", "within", "eligible", "ties", "tie_break", "include_zero", "amount"})
 RULE_SPECS: dict[str, RuleSpec] = {
-    "formula": RuleSpec(frozenset({"amount"}), _formula),
-    "tiers": RuleSpec(frozenset({"tiers"}), _tiers),
-    "bands": RuleSpec(frozenset({"value", "bands"}), _bands_rule),
-    "per_event": RuleSpec(frozenset({"fact", "where", "amount", "multipliers", "time"}), _per_event),
-    "ranking": RuleSpec(RANKING_FIELDS | {"also", "amounts", "amounts_both", "top_percent", "bottom_percent",
-                                          "others", "others_when"}, _ranking_rule),
-    "award": RuleSpec(RANKING_FIELDS | {"winners"}, _award_rule),
-    "streak": RuleSpec(frozenset({"condition", "length", "amount", "severity", "action"}), _streak,
-                       lambda item: "amount" in item),
-    "flag": RuleSpec(frozenset({"severity", "action"}), _flag, lambda item: False),
+    "formula": RuleSpec(FormulaShape, _formula),
+    "tiers": RuleSpec(TiersShape, _tiers),
+    "bands": RuleSpec(BandsShape, _bands_rule),
+    "per_event": RuleSpec(PerEventShape, _per_event),
+    "ranking": RuleSpec(RankingShape, _ranking_rule),
+    "award": RuleSpec(AwardShape, _ranking_rule),
+    "streak": RuleSpec(StreakShape, _streak, lambda spec: spec.amount is not None),
+    "flag": RuleSpec(FlagShape, _flag, lambda spec: False),
 }
 
 
-def _rule(L: _Loader, item: Any, keys: Keys, known: dict[str, str], accounts: dict[str, Account],
-          statement_period: PeriodKind, metric_names: list[str]) -> Rule | None:
+def _rule(L: _Loader, item: Any, keys: Keys, names: _Names, accounts: dict[str, Account],
+          statement_period: PeriodKind) -> Rule | None:
     if not isinstance(item, dict):
         L.error(keys, "bad_rule", "A rule must be a mapping with id and kind.", "规则须为含 id 与 kind 的映射。")
         return None
-    rid = str(L.get(item, "id", keys, required=True, default=f"rule_{keys[-1]}"))
-    kind = str(L.get(item, "kind", keys, required=True, default=""))
-    spec = RULE_SPECS.get(kind)
-    if spec is None:
+    kind = str(item.get("kind", ""))
+    rule_spec = RULE_SPECS.get(kind)
+    if rule_spec is None:
+        if "kind" not in item:
+            L.error(keys, "missing_field", f"'{'.'.join(map(str, keys))}' needs 'kind'.",
+                    f"'{'.'.join(map(str, keys))}' 缺少 'kind'。", fix=f"Kinds: {', '.join(RULE_SPECS)}.")
+            return None
         en, zh = suggest(kind, RULE_SPECS)
         L.error((*keys, "kind"), "bad_rule_kind", f"Unknown rule kind '{kind}'.{en}", f"未知规则类型 '{kind}'。{zh}",
                 fix=f"Kinds: {', '.join(RULE_SPECS)}.")
         return None
-    L.unknown_keys(item, COMMON_RULE_FIELDS | spec.fields, keys)
-    account = item.get("account")
-    if account is None and spec.needs_account(item):
+    spec = L.shape(rule_spec.shape, item, keys)
+    if spec is None:
+        return None
+    rid = spec.id
+    if spec.account is None and rule_spec.needs_account(spec):
         L.error(keys, "missing_field", f"Rule '{rid}' needs 'account' (where its amounts are posted).",
                 f"规则 '{rid}' 需要 account（金额记入的账户）。", fix=f"Declared accounts: {', '.join(accounts)}.")
-    elif account is not None and str(account) not in accounts:
-        en, zh = suggest(str(account), accounts)
+    elif spec.account is not None and spec.account not in accounts:
+        en, zh = suggest(spec.account, accounts)
         L.error((*keys, "account"), "undeclared_account",
-                f"Rule '{rid}' posts to account '{account}', which is not declared.{en}",
-                f"规则 '{rid}' 记入未声明的账户 '{account}'。{zh}", fix="Declare it under accounts:.")
+                f"Rule '{rid}' posts to account '{spec.account}', which is not declared.{en}",
+                f"规则 '{rid}' 记入未声明的账户 '{spec.account}'。{zh}", fix="Declare it under accounts:.")
     sub = None
-    if "period" in item:
-        sub = L.period_kind(item["period"], (*keys, "period"))
+    if spec.period is not None:
+        sub = L.period_kind(spec.period, (*keys, "period"))
         if sub is not None and ORDER.index(sub) > ORDER.index(statement_period):
             L.error((*keys, "period"), "bad_period", f"Rule '{rid}' runs per {sub.value}, longer than the statement "
                     f"period ({statement_period.value}).", f"规则周期 {sub.value} 长于结算周期 {statement_period.value}。",
                     fix="A rule may run on the statement period or a finer one.")
             sub = None
-    when = L.expression(item["when"], known, (*keys, "when"), "condition") if "when" in item else None
-    head = RuleHead(rid, str(account) if account is not None else None, str(item.get("category", rid)),
-                    L.label(item.get("label"), rid), when, sub, L.doc.line_of(keys))
-    return spec.build(L, item, keys, head, _Names(known, metric_names))
+    when = L.expression(spec.when, names.known, (*keys, "when"), "condition") if spec.when is not None else None
+    head = RuleHead(rid, spec.account, spec.category or rid, L.label(spec.label, rid), when, sub, L.doc.line_of(keys))
+    return rule_spec.build(L, spec, keys, head, names)
+
+
+def duplicate_rule_ids(L: _Loader, raw: list[Any]) -> Iterator[Problem]:
+    """Meaning check: each rule has its own id."""
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        rid = item.get("id") if isinstance(item, dict) else None
+        if rid is None:
+            continue
+        if str(rid) in seen:
+            yield Problem(Severity.ERROR, "duplicate_rule", L.loc(("rules", i, "id")), f"Rule id '{rid}' is used twice.",
+                          f"规则编号 '{rid}' 重复。", fix="Give each rule its own id.")
+        seen.add(str(rid))
 
 
 def _bands(L: _Loader, raw: list[Any], keys: Keys, known: dict[str, str], rid: str) -> list[Band]:
     bands: list[Band] = []
-    for j, b in enumerate(raw):
+    for j, item in enumerate(raw):
         bk = (*keys, j)
-        L.unknown_keys(b, {"label", "above", "from", "below", "to", "amount"}, bk)
-        if ("above" in b and "from" in b) or ("below" in b and "to" in b):
+        edges = L.shape(BandShape, item, bk)
+        if edges is None:
+            continue
+        if (edges.above is not None and edges.from_ is not None) or (edges.below is not None and edges.to is not None):
             L.error(bk, "bad_band", "A band has one lower edge (above or from) and one upper edge (below or to).",
                     "每档只能有一个下限（above 或 from）和一个上限（below 或 to）。")
             continue
-        lower = L.number(b.get("above", b.get("from")), bk) if ("above" in b or "from" in b) else None
-        upper = L.number(b.get("below", b.get("to")), bk) if ("below" in b or "to" in b) else None
-        amount = L.expression(L.get(b, "amount", bk, required=True), known, (*bk, "amount"), "amount")
+        lower = edges.above if edges.above is not None else edges.from_
+        upper = edges.below if edges.below is not None else edges.to
+        amount = L.expression(edges.amount, known, (*bk, "amount"), "amount")
         if amount is not None:
-            bands.append(Band(L.label(b.get("label"), f"band {j + 1}"), lower, "from" in b, upper, "to" in b, amount))
+            bands.append(Band(L.label(edges.label, f"band {j + 1}"), lower, edges.from_ is not None, upper, edges.to is not None,
+                              amount))
     # overlaps and gaps: sort by lower edge
     def low_key(b: Band) -> tuple[int, Decimal, int]:
         return (0, Decimal(0), 0) if b.lower is None else (1, b.lower, 0 if b.lower_inclusive else 1)
@@ -568,109 +744,60 @@ def _bands(L: _Loader, raw: list[Any], keys: Keys, known: dict[str, str], rid: s
     return bands
 
 
-def _ranking(L: _Loader, item: dict[str, Any], keys: Keys, head: RuleHead, known: dict[str, str],
-             metric_names: list[str], kind: str) -> RankingRule | None:
-    def metric_ref(key: str) -> str | None:
-        if key not in item:
-            return None
-        name = str(item[key])
-        if name not in metric_names:
-            guess = get_close_matches(name, metric_names, n=1)
-            L.error((*keys, key), "unknown_name", f"Unknown metric '{name}'." + (f" Did you mean '{guess[0]}'?" if guess else ""),
-                    f"未知指标 '{name}'。", fix="Rank by a metric defined under metrics:.")
-            return None
-        return name
 
-    value = metric_ref("value")
-    if "value" not in item:
-        L.error(keys, "missing_field", f"Ranking '{head.id}' needs 'value' (the metric ranked).", "排名需要 value。")
-    numbers: Callable[[str], tuple[Decimal, ...]] = lambda k: tuple(  # noqa: E731
-        n for j, x in enumerate(L.sequence(item.get(k) or [], (*keys, k))) if (n := L.number(x, (*keys, k, j))) is not None)
-    ties_raw = str(item.get("ties", "shared"))
-    try:
-        ties = TieRule(ties_raw)
-    except ValueError:
-        L.error((*keys, "ties"), "bad_ties", f"Unknown tie rule {ties_raw!r}.", f"未知并列规则 {ties_raw!r}。",
-                fix="Use shared, split or break (with tie_break: METRIC).")
-        ties = TieRule.SHARED
-    tie_break = metric_ref("tie_break")
-    if ties == TieRule.BREAK and tie_break is None:
-        L.error(keys, "missing_field", "ties: break needs tie_break: METRIC.", "ties: break 需要 tie_break。")
-    eligible = L.expression(item["eligible"], known, (*keys, "eligible"), "eligibility") if "eligible" in item else None
-    if kind == "award":
-        winners = L.integer(item.get("winners", 1), (*keys, "winners"), 1, 1000)
-        amount = L.number(L.get(item, "amount", keys, required=True, default=0), (*keys, "amount")) or Decimal(0)
-        amounts: tuple[Decimal, ...] = (amount,) * winners
-        both: tuple[Decimal, ...] = ()
-        top = bottom = share = None
-    else:
-        amounts = numbers("amounts")
-        both = numbers("amounts_both")
-        top = L.number(item["top_percent"], (*keys, "top_percent")) if "top_percent" in item else None
-        bottom = L.number(item["bottom_percent"], (*keys, "bottom_percent")) if "bottom_percent" in item else None
-        share = L.number(item["amount"], (*keys, "amount")) if "amount" in item else None
-        if not amounts and top is None and bottom is None:
-            L.error(keys, "missing_field", f"Ranking '{head.id}' needs amounts (by place) or top_percent/bottom_percent.",
-                    f"排名 '{head.id}' 需要 amounts 或 top_percent/bottom_percent。")
-    others = L.number(item["others"], (*keys, "others")) if "others" in item else None
-    others_when = L.expression(item["others_when"], known, (*keys, "others_when"), "condition") if "others_when" in item else None
-    if value is None:
-        return None
-    return RankingRule(head, value, metric_ref("also"), str(item.get("order", "desc")) != "asc",
-                       _level(L, item.get("within", "all"), (*keys, "within")), amounts, both, top, bottom, share,
-                       eligible, ties, tie_break, others, others_when, bool(item.get("include_zero", False)))
-
-
-def _caps(L: _Loader, raw: dict[str, Any], accounts: dict[str, Account], rules: list[Rule]) -> list[Cap]:
+def _caps(L: _Loader, raw: dict[Any, Any], rules: list[Rule]) -> list[Cap]:
     out: list[Cap] = []
     categories = {r.head.category: r.head.account for r in rules}
     for cat, raw_spec in raw.items():
         keys: Keys = ("caps", cat)
-        spec = L.table(raw_spec, keys)
-        L.unknown_keys(spec, {"max", "min", "account"}, keys)
+        spec = L.shape(CapShape, raw_spec, keys)
+        if spec is None:
+            continue
         if cat not in categories:
             en, zh = suggest(str(cat), categories)
             L.error(keys, "unknown_category", f"No rule has category '{cat}'.{en}", f"没有类别为 '{cat}' 的规则。{zh}")
             continue
-        account = str(spec.get("account") or categories[cat] or "")
-        out.append(Cap(str(cat), account,
-                       L.number(spec["max"], (*keys, "max")) if "max" in spec else None,
-                       L.number(spec["min"], (*keys, "min")) if "min" in spec else None))
+        out.append(Cap(str(cat), spec.account or categories[cat] or "", spec.max, spec.min))
     return out
 
 
 def _redemption(L: _Loader, raw: Any, accounts: dict[str, Account], known: dict[str, str]) -> Redemption | None:
+    if raw is None:
+        return None
     keys: Keys = ("redemption",)
-    if raw is None or not L.mapping(raw, keys):
+    spec = L.shape(RedemptionShape, raw, keys)
+    if spec is None:
         return None
-    L.unknown_keys(raw, {"account", "to", "share", "rate", "every"}, keys)
-    for k in ("account", "to"):
-        if str(raw.get(k)) not in accounts:
-            L.error((*keys, k), "undeclared_account", f"Redemption {k} '{raw.get(k)}' is not a declared account.",
-                    f"兑换账户 '{raw.get(k)}' 未声明。")
-    share = L.number(raw.get("share", 1), (*keys, "share"))
-    rate = L.expression(raw.get("rate", 1), known, (*keys, "rate"), "exchange rate")
-    every = L.period_kind(raw.get("every", "month"), (*keys, "every"))
-    if share is None or rate is None or every is None:
+    for key, account in (("account", spec.account), ("to", spec.to)):
+        if account not in accounts:
+            L.error((*keys, key), "undeclared_account", f"Redemption {key} '{account}' is not a declared account.",
+                    f"兑换账户 '{account}' 未声明。")
+    if not 0 < spec.share <= 1:
+        L.error((*keys, "share"), "bad_share", "share is the part of the balance redeemed: above 0, at most 1.",
+                "share 为兑换的余额比例：大于 0，最多 1。")
+    rate = L.expression(spec.rate, known, (*keys, "rate"), "exchange rate")
+    every = L.period_kind(spec.every, (*keys, "every"))
+    if rate is None or every is None:
         return None
-    return Redemption(str(raw.get("account")), str(raw.get("to")), share, rate, every)
+    return Redemption(spec.account, spec.to, spec.share, rate, every)
 
 
 def _levels(L: _Loader, raw: Any, accounts: dict[str, Account]) -> Levels | None:
-    keys: Keys = ("levels",)
-    if raw is None or not L.mapping(raw, keys):
+    if raw is None:
         return None
-    L.unknown_keys(raw, {"account", "basis", "thresholds"}, keys)
-    if str(raw.get("account")) not in accounts:
-        L.error((*keys, "account"), "undeclared_account", f"Levels account '{raw.get('account')}' is not declared.",
-                f"等级账户 '{raw.get('account')}' 未声明。")
-    basis = str(raw.get("basis", "lifetime"))
-    if basis not in ("lifetime", "balance"):
-        L.error((*keys, "basis"), "bad_basis", f"Unknown basis {basis!r}.", f"未知依据 {basis!r}。",
+    keys: Keys = ("levels",)
+    spec = L.shape(LevelsShape, raw, keys)
+    if spec is None:
+        return None
+    if spec.account not in accounts:
+        L.error((*keys, "account"), "undeclared_account", f"Levels account '{spec.account}' is not declared.",
+                f"等级账户 '{spec.account}' 未声明。")
+    if spec.basis not in ("lifetime", "balance"):
+        L.error((*keys, "basis"), "bad_basis", f"Unknown basis '{spec.basis}'.", f"未知依据 '{spec.basis}'。",
                 fix="lifetime (all points ever earned) or balance (after redemption).")
     levels = []
-    for name, threshold in L.table(raw.get("thresholds"), (*keys, "thresholds")).items():
+    for name, threshold in spec.thresholds.items():
         n = L.number(threshold, (*keys, "thresholds", name))
         if n is not None:
             levels.append(Level_(str(name), n))
-    return Levels(str(raw.get("account")), basis, tuple(sorted(levels, key=lambda x: x.threshold)))
+    return Levels(spec.account, spec.basis, tuple(sorted(levels, key=lambda x: x.threshold)))
