@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from jili.core.expr import Expr
 from jili.core.label import Label
-from jili.core.rules.base import LineKind, RuleHead, RuleRun, expr_names, fmt, inputs_of, safe
+from jili.core.rules.base import LineKind, RuleHead, RuleKind, RuleRun, expr_names, fmt, inputs_of, safe
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class Band:
 
 
 @dataclass(frozen=True, slots=True)
-class BandsRule:
+class BandsRule(RuleKind):
     KIND: ClassVar[LineKind] = LineKind.BANDS
     head: RuleHead
     value: Expr
@@ -40,9 +40,6 @@ class BandsRule:
 
     def names(self) -> set[str]:
         return expr_names(self.head.when, self.value, *(b.amount for b in self.bands))
-
-    def lookback(self) -> int:
-        return 0
 
     def thresholds(self) -> list[tuple[str, Decimal]]:
         return [(name, edge) for name in self.value.names for b in self.bands

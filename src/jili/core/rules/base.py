@@ -28,6 +28,19 @@ class RuleHead:
     line: int | None  # where the policy file defines it
 
 
+class RuleKind:
+    """What most rule kinds answer alike: they read only their own period and compare no sampled
+    metric with a threshold. A kind that does otherwise says so by overriding."""
+
+    __slots__ = ()
+
+    def lookback(self) -> int:
+        return 0
+
+    def thresholds(self) -> list[tuple[str, Decimal]]:
+        return []
+
+
 @dataclass
 class RuleRun:
     """One rule on one (sub-)period: the agents it applies to, their values, and where it writes."""

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import ClassVar
 
 from jili.core.label import Label
-from jili.core.rules.base import LineKind, RuleHead, RuleRun, expr_names, inputs_of, show
+from jili.core.rules.base import LineKind, RuleHead, RuleKind, RuleRun, expr_names, inputs_of, show
 from jili.core.statement import Flag
 
 
 @dataclass(frozen=True, slots=True)
-class FlagRule:
+class FlagRule(RuleKind):
     KIND: ClassVar[LineKind] = LineKind.FLAG
     head: RuleHead
     severity: str
@@ -20,12 +19,6 @@ class FlagRule:
 
     def names(self) -> set[str]:
         return expr_names(self.head.when)
-
-    def lookback(self) -> int:
-        return 0
-
-    def thresholds(self) -> list[tuple[str, Decimal]]:
-        return []
 
     def apply(self, run: RuleRun) -> None:
         h = self.head

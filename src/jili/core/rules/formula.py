@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import ClassVar
 
 from jili.core.expr import Expr
 from jili.core.inputs import RunProblem
-from jili.core.rules.base import LineKind, RuleHead, RuleRun, expr_names, inputs_of, show
+from jili.core.rules.base import LineKind, RuleHead, RuleKind, RuleRun, expr_names, inputs_of, show
 
 
 @dataclass(frozen=True, slots=True)
-class FormulaRule:
+class FormulaRule(RuleKind):
     KIND: ClassVar[LineKind] = LineKind.FORMULA
     head: RuleHead
     amount: Expr
 
     def names(self) -> set[str]:
         return expr_names(self.head.when, self.amount)
-
-    def lookback(self) -> int:
-        return 0
-
-    def thresholds(self) -> list[tuple[str, Decimal]]:
-        return []
 
     def apply(self, run: RuleRun) -> None:
         h = self.head

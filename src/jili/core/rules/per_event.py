@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from jili.core.expr import Expr
-from jili.core.rules.base import LineKind, RuleHead, RuleRun, expr_names
+from jili.core.rules.base import LineKind, RuleHead, RuleKind, RuleRun, expr_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +17,7 @@ class Multiplier:
 
 
 @dataclass(frozen=True, slots=True)
-class PerEventRule:
+class PerEventRule(RuleKind):
     KIND: ClassVar[LineKind] = LineKind.PER_EVENT
     head: RuleHead
     fact: str
@@ -29,12 +29,6 @@ class PerEventRule:
 
     def names(self) -> set[str]:
         return expr_names(self.head.when)
-
-    def lookback(self) -> int:
-        return 0
-
-    def thresholds(self) -> list[tuple[str, Decimal]]:
-        return []
 
     def apply(self, run: RuleRun) -> None:
         h = self.head

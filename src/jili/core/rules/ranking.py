@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from jili.core.expr import Expr, Value, truth
 from jili.core.roster import Level, group_of
-from jili.core.rules.base import LineKind, RuleHead, RuleRun, expr_names, fmt, inputs_of, safe, show
+from jili.core.rules.base import LineKind, RuleHead, RuleKind, RuleRun, expr_names, fmt, inputs_of, safe, show
 from jili.core.statement import Rank
 
 
@@ -22,7 +22,7 @@ class TieRule(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class RankingRule:
+class RankingRule(RuleKind):
     KIND: ClassVar[LineKind] = LineKind.RANKING
     head: RuleHead
     value: str
@@ -44,12 +44,6 @@ class RankingRule:
     def names(self) -> set[str]:
         return expr_names(self.head.when, self.eligible, self.others_when) | {
             n for n in (self.value, self.also, self.tie_break) if n}
-
-    def lookback(self) -> int:
-        return 0
-
-    def thresholds(self) -> list[tuple[str, Decimal]]:
-        return []
 
     def apply(self, run: RuleRun) -> None:
         _ranking(self, run)

@@ -8,12 +8,12 @@ from typing import ClassVar
 
 from jili.core.expr import Expr, truth
 from jili.core.label import Label
-from jili.core.rules.base import LineKind, RuleHead, RuleRun, expr_names, inputs_of, safe
+from jili.core.rules.base import LineKind, RuleHead, RuleKind, RuleRun, expr_names, inputs_of, safe
 from jili.core.statement import Flag
 
 
 @dataclass(frozen=True, slots=True)
-class StreakRule:
+class StreakRule(RuleKind):
     KIND: ClassVar[LineKind] = LineKind.STREAK
     head: RuleHead
     condition: Expr
@@ -27,9 +27,6 @@ class StreakRule:
 
     def lookback(self) -> int:
         return self.length - 1
-
-    def thresholds(self) -> list[tuple[str, Decimal]]:
-        return []
 
     def apply(self, run: RuleRun) -> None:
         h = self.head

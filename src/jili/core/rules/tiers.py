@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from jili.core.expr import Expr, thresholds, truth
 from jili.core.label import Label
-from jili.core.rules.base import LineKind, RuleHead, RuleRun, expr_names, inputs_of, safe, show
+from jili.core.rules.base import LineKind, RuleHead, RuleKind, RuleRun, expr_names, inputs_of, safe, show
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,16 +19,13 @@ class Tier:
 
 
 @dataclass(frozen=True, slots=True)
-class TiersRule:
+class TiersRule(RuleKind):
     KIND: ClassVar[LineKind] = LineKind.TIERS
     head: RuleHead
     tiers: tuple[Tier, ...]
 
     def names(self) -> set[str]:
         return expr_names(self.head.when, *(e for t in self.tiers for e in (t.when, t.amount)))
-
-    def lookback(self) -> int:
-        return 0
 
     def thresholds(self) -> list[tuple[str, Decimal]]:
         return [pair for tier in self.tiers if tier.when is not None for pair in thresholds(tier.when.node)]

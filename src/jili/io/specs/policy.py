@@ -52,11 +52,14 @@ from jili.core.rules.ranking import RankingRule, TieRule
 from jili.core.rules.streak import StreakRule
 from jili.core.rules.tiers import Tier, TiersRule
 from jili.io.specs.shapes import Items, Keys, Number, Shape, Table, Text, check, shown, whole
-from jili.io.specs.yamlfile import YamlDocument, bilingual, load_yaml
+from jili.io.specs.yamlfile import SpecKind, YamlDocument, bilingual, load_yaml_mapping
 
 MAX_LOOKBACK = 120  # periods a streak or a previous-period metric may reach back
 MAX_PLACES = 8  # decimal places of an account
 MAX_RULES = 2000  # rules in one policy
+POLICY_FILE = SpecKind("bad_policy", "policy", "策略",
+                       "Start from a template: jili templates list.",
+                       "可从模板开始：jili templates list。")
 S = TypeVar("S", bound=Shape)
 Lookback = Annotated[int, whole(1, MAX_LOOKBACK)]
 
@@ -291,13 +294,8 @@ class _OneNumber(Shape):
 
 
 def load_policy(path: Path) -> tuple[Policy | None, list[Problem]]:
-    doc, problems = load_yaml(path)
-    if doc is None:
-        return None, problems
-    if not isinstance(doc.data, dict):
-        return None, [Problem(Severity.ERROR, "bad_policy", doc.location(), "A policy file must be a YAML mapping.",
-                              "策略文件须为 YAML 映射。", fix="Start from a template: jili templates list.")]
-    return _load(doc, path)
+    doc, problems = load_yaml_mapping(path, POLICY_FILE)
+    return _load(doc, path) if doc is not None else (None, problems)
 
 
 def _load(doc: YamlDocument, path: Path) -> tuple[Policy | None, list[Problem]]:

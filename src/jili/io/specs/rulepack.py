@@ -28,8 +28,11 @@ from jili.autoqa.pack import (
 )
 from jili.core.problems import Problem, Severity, suggest
 from jili.io.specs.shapes import Items, Keys, Shape, Text, check, whole
-from jili.io.specs.yamlfile import YamlDocument, bilingual, load_yaml
+from jili.io.specs.yamlfile import SpecKind, YamlDocument, bilingual, load_yaml_mapping
 
+PACK_FILE = SpecKind("bad_pack", "rule pack", "规则包",
+                     "Start from the shipped pack: jili autoqa packs.",
+                     "可从随附的规则包开始：jili autoqa packs。")
 SEVERITIES = ("info", "minor", "major", "critical")
 Seconds = Annotated[float, Field(ge=0, le=100_000)]
 Count = Annotated[int, whole(0, 100_000)]
@@ -163,13 +166,9 @@ KINDS = tuple(RULE_KINDS)
 
 
 def load_pack(path: Path) -> tuple[Pack | None, list[Problem]]:
-    doc, problems = load_yaml(path)
+    doc, problems = load_yaml_mapping(path, PACK_FILE)
     if doc is None:
         return None, problems
-    if not isinstance(doc.data, dict):
-        return None, [Problem(Severity.ERROR, "bad_pack", doc.location(), "A rule pack file must be a YAML mapping.",
-                              "规则包文件须为 YAML 映射。", fix="Start from the shipped pack: jili autoqa packs.")]
-    problems = []
     top = check(doc, PackShape, doc.data, (), problems)
     if top is None:
         return None, problems

@@ -15,8 +15,12 @@ from pydantic import Field
 
 from jili.core.problems import Location, Problem, Severity, suggest
 from jili.io.specs.shapes import Items, Keys, Number, Shape, Table, Text, check, shown, whole
-from jili.io.specs.yamlfile import YamlDocument, bilingual, load_yaml
+from jili.io.specs.yamlfile import SpecKind, YamlDocument, bilingual, load_yaml_mapping
 from jili.qa.scorecard import FatalPolicy, Item, ItemKind, NaPolicy, ScoreBand, Scorecard
+
+CARD_FILE = SpecKind("bad_scorecard", "scorecard", "评分表",
+                     "Start from a template in src/jili/templates/scorecards/.",
+                     "可从 src/jili/templates/scorecards/ 中的模板开始。")
 
 
 class CardShape(Shape):
@@ -63,13 +67,9 @@ class BandShape(Shape):
 
 
 def load_scorecard(path: Path) -> tuple[Scorecard | None, list[Problem]]:
-    doc, problems = load_yaml(path)
+    doc, problems = load_yaml_mapping(path, CARD_FILE)
     if doc is None:
         return None, problems
-    if not isinstance(doc.data, dict):
-        return None, [Problem(Severity.ERROR, "bad_scorecard", doc.location(), "A scorecard file must be a YAML mapping.",
-                              "评分表文件须为 YAML 映射。", fix="Start from a template in src/jili/templates/scorecards/.")]
-    problems = []
     card = check(doc, CardShape, doc.data, (), problems)
     if card is None:
         return None, problems

@@ -134,6 +134,26 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
     return YamlDocument(str(path), data), []
 
 
+@dataclass(frozen=True, slots=True)
+class SpecKind:
+    """A kind of spec file, for the one problem of a file whose top is not a mapping."""
+
+    code: str
+    en: str
+    zh: str
+    fix: str
+    fix_zh: str
+
+
+def load_yaml_mapping(path: Path, kind: SpecKind) -> tuple[YamlDocument | None, list[Problem]]:
+    """A spec file whose top is a mapping (a policy, a scorecard, a rule pack); anything else is one problem."""
+    doc, problems = load_yaml(path)
+    if doc is None or isinstance(doc.data, dict):
+        return doc, problems
+    return None, [Problem(Severity.ERROR, kind.code, doc.location(), f"A {kind.en} file must be a YAML mapping.",
+                          f"{kind.zh}文件须为 YAML 映射。", fix=kind.fix, fix_zh=kind.fix_zh)]
+
+
 def bilingual(value: Any, default: str) -> tuple[str, str]:
     """(English, Chinese) from "中文 / English", "English / 中文", {zh: …, en: …} or one text for both."""
     if isinstance(value, dict):
