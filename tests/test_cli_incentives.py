@@ -36,7 +36,7 @@ def test_month_close_from_the_command_line(home, tmp_path):  # noqa: F811
     xlsx = tmp_path / "payout.xlsx"
     assert jili("export", "-p", "r15-service-quality-bonus", "--period", "2025-03", "--out", str(xlsx), *w).returncode == 0
     book = load_workbook(xlsx)
-    assert book.sheetnames == ["发放表 payout", "明细 lines", "标记 flags"]
+    assert book.sheetnames == ["发放表 payout", "明细 lines", "标记 flags", "更正 corrections"]
     rows = list(book["发放表 payout"].iter_rows(values_only=True))
     assert rows[1][0] == "A001" and rows[1][4] == 300.0 and rows[2][4] == 180.0
     # what if the excellent tier paid 350?

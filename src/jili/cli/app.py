@@ -32,6 +32,19 @@ def _fail(problems: list[Problem], as_json: bool, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def acting_user() -> str:
+    """Who is at the command line, for the audit trail: the operating-system account (until the web
+    site's accounts exist, the CLI cannot be told another name)."""
+    import getpass
+
+    try:
+        return f"os:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        import os
+
+        return f"os:uid{os.getuid()}"
+
+
 def find_workspace(root: Path | None, as_json: bool) -> Workspace:
     """The workspace at ``root`` (its folders and settings), without starting the registry."""
     root = root or default_root()

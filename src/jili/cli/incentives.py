@@ -16,6 +16,7 @@ from jili.cli.app import (
     PolicyOpt,
     WorkspaceOpt,
     _fail,
+    acting_user,
     app,
     find_workspace,
     open_workspace,
@@ -32,7 +33,7 @@ from jili.pipeline.sources import read_snapshot, write_snapshot
 
 
 @app.command("run")
-def run_cmd(policy: PolicyOpt, period: PeriodOpt, user: Annotated[str, typer.Option(help="Who runs it / 操作人")] = "cli",
+def run_cmd(policy: PolicyOpt, period: PeriodOpt,
             workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Compute a period under a policy, post to the ledger, store statements. / 计算并记账。"""
     ws = open_workspace(workspace, as_json)
@@ -44,7 +45,7 @@ def run_cmd(policy: PolicyOpt, period: PeriodOpt, user: Annotated[str, typer.Opt
                              f"{pol.id} 按{pol.period.value}结算，{per.label} 是{per.kind.value}。")], as_json, code=2)
     from jili.registry.ledger import do_run_policy
 
-    outcome = do_run_policy(ws, pol, per, acting_user=user)
+    outcome = do_run_policy(ws, pol, per, acting_user=acting_user())
     if not outcome.ok:
         raise _fail(list(outcome.problems), as_json)
     totals = _totals(outcome.statements)
@@ -83,7 +84,7 @@ def explain(agent: Annotated[str, typer.Argument(help="Agent id / 坐席工号")
     ws = open_workspace(workspace, as_json)
     pol = resolve_policy(ws, policy, as_json)
     per = resolve_period(period, as_json)
-    from jili.registry.ledger import corrections_for, stored_statements
+    from jili.registry.ledger import corrections_in, stored_statements
 
     found = stored_statements(pol.id, per, agent)
     if not found:
@@ -93,28 +94,30 @@ def explain(agent: Annotated[str, typer.Argument(help="Agent id / 坐席工号")
                              fix=f"Run the period first: jili run --policy {policy} --period {per.label}",
                              fix_zh=f"请先计算：jili run --policy {policy} --period {per.label}")], as_json)
     statement = found[0]
-    corrections = corrections_for(pol.id, agent, per)
+    corrections = corrections_in(pol, per, agent)
     if as_json:
         emit_json({"ok": True, "statement": statement_to_json(statement),
-                   "corrections": [{"posting": c.pk, "corrects": c.corrects_id, "account": c.account,
-                                    "amount": str(c.amount), "note": c.note} for c in corrections]})
+                   "corrections": [{"posting": c.posting, "corrects": c.corrects, "account": c.account,
+                                    "amount": str(c.amount), "note": c.reason} for c in corrections]})
         return
     units = {a.name: a.unit for a in pol.accounts.values()}
     console.print(render(statement, lang(), units), markup=False, end="")
     for c in corrections:
-        console.print(t(f"correction #{c.pk} of posting #{c.corrects_id}: {c.account} {c.amount:+} — {c.note}",
-                        f"更正 #{c.pk}（更正记账 #{c.corrects_id}）：{c.account} {c.amount:+} — {c.note}"), markup=False)
+        console.print(t(f"correction #{c.posting} of posting #{c.corrects} ({c.corrects_period}): {c.account} "
+                        f"{c.amount:+} — {c.reason}",
+                        f"更正 #{c.posting}（更正 {c.corrects_period} 的记账 #{c.corrects}）：{c.account} {c.amount:+}"
+                        f" — {c.reason}"), markup=False)
 
 
 @app.command()
-def close(period: PeriodOpt, user: Annotated[str, typer.Option(help="Who closes / 操作人")] = "cli",
+def close(period: PeriodOpt,
           workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Close (lock) a period: it can no longer be run. / 结账：周期锁定，不可重算。"""
     open_workspace(workspace, as_json)
     per = resolve_period(period, as_json)
     from jili.registry.ledger import do_close_period
 
-    problem = do_close_period(per, acting_user=user)
+    problem = do_close_period(per, acting_user=acting_user())
     if problem is not None:
         raise _fail([problem], as_json)
     if as_json:
@@ -123,18 +126,17 @@ def close(period: PeriodOpt, user: Annotated[str, typer.Option(help="Who closes 
         console.print(t(f"✔ {per.label} closed", f"✔ {per.label} 已结账"), style="green")
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})  # a negative amount (-50) is an argument
 def correct(posting: Annotated[int, typer.Argument(help="Posting to correct / 被更正的记账号")],
             amount: Annotated[str, typer.Argument(help="Amount to post, e.g. 100 or -50 / 更正金额")],
             period: PeriodOpt, reason: Annotated[str, typer.Option(help="Why / 原因")],
-            user: Annotated[str, typer.Option(help="Who / 操作人")] = "cli",
             workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Post a correction in an open period (e.g. an appeal won after close). / 在未结账周期中记更正。"""
     open_workspace(workspace, as_json)
     per = resolve_period(period, as_json)
     from jili.registry.ledger import do_correct
 
-    result = do_correct(posting, Decimal(amount), per, acting_user=user, reason=reason)
+    result = do_correct(posting, amount, per, acting_user=acting_user(), reason=reason)
     if isinstance(result, Problem):
         raise _fail([result], as_json)
     if as_json:
@@ -151,13 +153,13 @@ def export(policy: PolicyOpt, period: PeriodOpt,
     ws = open_workspace(workspace, as_json)
     pol = resolve_policy(ws, policy, as_json)
     per = resolve_period(period, as_json)
-    from jili.registry.ledger import stored_statements
+    from jili.registry.ledger import corrections_in, stored_statements
 
     statements = stored_statements(pol.id, per)
     if not statements:
         raise _fail([Problem(Severity.ERROR, "no_run", Location(per.label), f"{pol.id} has no run for {per.label}.",
                              f"{pol.id} 在 {per.label} 没有计算结果。", fix="jili run first.")], as_json)
-    write_payout(out, pol, statements)
+    write_payout(out, pol, statements, corrections_in(pol, per))
     if as_json:
         emit_json({"ok": True, "file": str(out), "agents": len(statements)})
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,7 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, app, demo_app, open_workspace
+from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, acting_user, app, demo_app, open_workspace
 from jili.cli.output import console, emit_json, err_console, print_problems, t
 from jili.core.facts import FORMATS
 from jili.core.problems import Location, Problem, Severity
@@ -94,7 +95,8 @@ def import_(
     mapping: Annotated[Path | None, typer.Option("--mapping", "-m", help="Mapping file (YAML) / 映射文件")] = None,
     sheet: Annotated[str | None, typer.Option(help="Sheet of a workbook / 工作表")] = None,
     supersede: Annotated[int | None, typer.Option(help="Batch this file corrects / 被替代的批次号")] = None,
-    user: Annotated[str, typer.Option(help="Who imports, for the audit trail / 操作人")] = "cli",
+    ignore_column: Annotated[list[str] | None, typer.Option(
+        "--ignore-column", help="A header to leave out although it looks like a known one / 忽略的列")] = None,
     now: Annotated[str | None, typer.Option(hidden=True, help="Pretend it is this time (tests)")] = None,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
@@ -102,6 +104,8 @@ def import_(
     """Import files as batches: all rows or none, never twice. / 导入文件：整批成功或整批不导入。"""
     ws = open_workspace(workspace, as_json)
     the_mapping = _resolve_mapping(fact_format, mapping, as_json)
+    if ignore_column:
+        the_mapping = replace(the_mapping, ignore=(*the_mapping.ignore, *ignore_column))
     from jili.registry.imports import ImportStatus, do_import
 
     when = dt.datetime.fromisoformat(now) if now else None
@@ -109,7 +113,7 @@ def import_(
     failed = False
     for path in files:
         if as_json or not sys.stderr.isatty():
-            outcome = do_import(ws, path, the_mapping, acting_user=user, supersede=supersede, sheet=sheet, now=when)
+            outcome = do_import(ws, path, the_mapping, acting_user=acting_user(), supersede=supersede, sheet=sheet, now=when)
         else:
             with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
                           TransferSpeedColumn(), TimeRemainingColumn(), console=err_console,
@@ -118,7 +122,7 @@ def import_(
                 def advance(done: int, total: int, task: TaskID = task, bar: Progress = bar) -> None:
                     bar.update(task, completed=done, total=total)
 
-                outcome = do_import(ws, path, the_mapping, acting_user=user, supersede=supersede, sheet=sheet,
+                outcome = do_import(ws, path, the_mapping, acting_user=acting_user(), supersede=supersede, sheet=sheet,
                                     now=when, progress=advance)
         outcomes.append(outcome)
         failed |= outcome.status == ImportStatus.REJECTED

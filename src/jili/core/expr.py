@@ -124,10 +124,10 @@ _TEXT = {"text", "choice"}
 _NUMBER = {"number", "metric", "integer", "decimal"}
 
 
-def _kind(node: exp.Expression, known: Mapping[str, str]) -> str | None:
+def kind_of(node: exp.Expression, known: Mapping[str, str]) -> str | None:
     """number, text, date, bool or None (unknown: no check)."""
     if isinstance(node, exp.Paren):
-        return _kind(node.this, known)
+        return kind_of(node.this, known)
     if isinstance(node, exp.Column):
         declared = known.get(node.name, "").split(" ")[0]
         if declared in _TEXT:
@@ -160,13 +160,13 @@ def _type_problems(node: exp.Expression, known: Mapping[str, str], where: Locati
             pairs.extend([(sub.this, sub.args["low"]), (sub.this, sub.args["high"])])
         elif isinstance(sub, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Mod):
             for side in (sub.this, sub.expression):
-                if _kind(side, known) in ("text", "date"):
+                if kind_of(side, known) in ("text", "date"):
                     problems.append(_problem(where, "type_mismatch",
-                                             f"In {source!r}, '{side.sql()}' is {_kind(side, known)}, not a number.",
+                                             f"In {source!r}, '{side.sql()}' is {kind_of(side, known)}, not a number.",
                                              f"{source!r} 中 '{side.sql()}' 不是数字。",
                                              "Arithmetic needs numbers: use a metric, not a text or date field."))
         for left, right in pairs:
-            a, b = _kind(left, known), _kind(right, known)
+            a, b = kind_of(left, known), kind_of(right, known)
             if a is None or b is None or a == b or ("bool" in (a, b) and "number" in (a, b)):
                 continue
             if {a, b} == {"date", "text"}:  # '2025-03-01' compared with a date

@@ -79,6 +79,13 @@ class FactFormat:
     agent_column: str | None = "agent_id"
     file_kinds: str = "CSV, XLSX, XLS, Parquet, JSON Lines"
     time_column: str | None = None  # the column that places a fact in a period (None: it has no period)
+    time_fallback: str | None = None  # where time_column is empty, this one places it (evaluations: evaluated_at)
+
+    @property
+    def placed_by(self) -> tuple[str, ...]:
+        """The columns that place a fact in a period, first one with a value wins — the one rule
+        every policy metric, per-event rule and QA command uses."""
+        return tuple(c for c in (self.time_column, self.time_fallback) if c)
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -307,6 +314,7 @@ EVALUATIONS = FactFormat(
                aliases=("评语", "备注", "质检意见", "comments")),
     ),
     time_column="call_at",
+    time_fallback="evaluated_at",
     natural_key=("evaluation_id",),
 )
 

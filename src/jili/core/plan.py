@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from jili.core.expr import Expr
+from jili.core.facts import FORMATS
 from jili.core.periods import PeriodKind
 from jili.core.policy import Agg, FactMetric
 from jili.core.roster import Level
@@ -56,11 +57,17 @@ def _checked(e: Expr) -> exp.Expression:
     return tree(e.node.copy())
 
 
-def local_time(time_column: str, is_date: bool, zone: str) -> exp.Expression:
-    """A fact's time as the policy's zone sees it; a date column is a day already."""
+def local_time(fact: str, time_column: str, is_date: bool, zone: str) -> exp.Expression:
+    """A fact's time as the policy's zone sees it; a date column is a day already. The format's own
+    time column falls back as the format says (an evaluation without its call time: when evaluated)."""
+    fmt = FORMATS[fact]
+    placed = fmt.placed_by if time_column == fmt.time_column else (time_column,)
+    column: exp.Expression = _col(placed[0], "f")
+    if len(placed) > 1:
+        column = exp.Coalesce(this=column, expressions=[_col(c, "f") for c in placed[1:]])
     if is_date:
-        return fill(_LOCAL_DATE, time=_col(time_column, "f"))
-    return fill(_LOCAL_ZONE, zone=exp.Literal.string(zone), time=_col(time_column, "f"))
+        return fill(_LOCAL_DATE, time=column)
+    return fill(_LOCAL_ZONE, zone=exp.Literal.string(zone), time=column)
 
 
 def bucket(kind: PeriodKind, time: exp.Expression) -> exp.Expression:
@@ -112,7 +119,7 @@ class MetricQuery:
 def metric_query(fact: str, time_column: str, is_date: bool, zone: str, level: Level, kinds: Sequence[PeriodKind],
                  lo: dt.date, hi: dt.date, metrics: Sequence[FactMetric]) -> MetricQuery:
     """GROUPING SETS give every period kind's buckets in the one scan."""
-    local = local_time(time_column, is_date, zone)
+    local = local_time(fact, time_column, is_date, zone)
     key: exp.Expression = (_col("agent_id", "f") if level == Level.AGENT
                            else exp.Literal.string("") if level == Level.ALL else _col(level.value, POPULATION))
     tree = fill(_METRIC_QUERY, key=key, local=local, lo=_day(lo), hi=_day(hi))
@@ -134,7 +141,7 @@ def event_query(fact: str, time_column: str, is_date: bool, zone: str, kind: Per
                 where: Expr | None, multipliers: Sequence[tuple[Expr, exp.Expression]]) -> exp.Expression:
     """Matching facts per (period, agent, factor), with up to 20 batch:row references each.
     Multipliers combine by product ("doubled when it caused a complaint" × "doubled when serious")."""
-    local = local_time(time_column, is_date, zone)
+    local = local_time(fact, time_column, is_date, zone)
     factor: exp.Expression = exp.Literal.number(1)
     for when, value in multipliers:
         case = fill(_FACTOR, matches=_checked(when), factor=value)

@@ -42,6 +42,22 @@ class Line:
 
 
 @dataclass(frozen=True, slots=True)
+class Correction:
+    """A ledger posting that corrects another (an appeal won after the close): it counts in the
+    period it is posted in, beside that period's statement."""
+
+    posting: int
+    corrects: int  # the posting it corrects
+    corrects_period: str
+    agent_id: str
+    account: str
+    amount: Decimal  # at the account's places
+    period: str
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
 class Flag:
     rule_id: str
     period: str

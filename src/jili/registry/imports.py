@@ -20,13 +20,13 @@ from django.utils import timezone as djtz
 
 from jili.core.facts import FactFormat
 from jili.core.problems import Location, Problem, Severity
+from jili.io.hooks import crash_point
 from jili.io.readers.files import scan_file
 from jili.io.readers.staging import (
     ExistingBatch,
     ImportRequest,
     Progress,
     Staged,
-    crash_point,
     keys_against,
     stage,
 )
@@ -198,7 +198,7 @@ def _check_evaluations(ws: Workspace, staged: Staged, source: str) -> list[Probl
     assert staged.staged_path is not None
     cards, problems = workspace_scorecards(ws.scorecards_dir)
     evaluations = [(b.pk, ws.root / b.parquet_path) for b in active_batches("evaluations")]
-    con = connect({"evaluations": evaluations})
+    con = connect({"evaluations": evaluations}, readable=[staged.staged_path])
     return [*problems, *check_items(staged.staged_path, source, staged.sheet, con, cards, ws.timezone)]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
@@ -21,7 +21,9 @@ from jili.core.periods import Period
 from jili.core.policy import Policy
 from jili.core.problems import Location, Problem, Severity
 from jili.core.roster import ROSTER_FIELDS, AgentRow
-from jili.core.statement import LineKind, Statement, statement_from_json, statement_to_json
+from jili.core.statement import Correction, LineKind, Statement, statement_from_json, statement_to_json
+from jili.io.hooks import crash_point
+from jili.io.specs.policy import load_policy_text
 from jili.io.workspace import Workspace
 from jili.pipeline.period import run_period
 from jili.pipeline.sources import LedgerBefore, PeriodSources
@@ -92,15 +94,19 @@ def period_sources(ws: Workspace, period: Period, policy_ids: Sequence[str]) -> 
                          {pid: ledger_before(pid, period) for pid in policy_ids})
 
 
+def _closed(row: PeriodRow) -> Problem:
+    return Problem(
+        Severity.ERROR, "period_closed", Location(row.label),
+        f"Period {row.label} was closed on {row.closed_at:%Y-%m-%d} by {row.closed_by}; it cannot be run again.",
+        f"周期 {row.label} 已于 {row.closed_at:%Y-%m-%d} 由 {row.closed_by} 结账，不能重算。",
+        fix="Corrections go into an open period: jili correct … --period OPEN_PERIOD.",
+        fix_zh="更正请记入未结账周期：jili correct … --period 未结周期。")
+
+
 def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user: str) -> RunOutcome:
     row = period_row(period)
     if row.status == PeriodRow.Status.CLOSED:
-        return RunOutcome(False, None, (), (Problem(
-            Severity.ERROR, "period_closed", Location(period.label),
-            f"Period {period.label} was closed on {row.closed_at:%Y-%m-%d} by {row.closed_by}; it cannot be run again.",
-            f"周期 {period.label} 已于 {row.closed_at:%Y-%m-%d} 由 {row.closed_by} 结账，不能重算。",
-            fix="Corrections go into an open period: jili correct … --period OPEN_PERIOD.",
-            fix_zh="更正请记入未结账周期：jili correct … --period 未结周期。"),))
+        return RunOutcome(False, None, (), (_closed(row),))
     if (policy.effective_from and period.end <= policy.effective_from) or (
             policy.effective_to and period.start > policy.effective_to):
         return RunOutcome(False, None, (), (Problem(
@@ -111,8 +117,14 @@ def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user:
             fix="Run the version in force for that period."),))
     result = run_period(policy, period_sources(ws, period, [policy.id]))
     statements, problems, batch_ids = result.statements, result.problems, list(result.batch_ids)
+    crash_point("before_post")
     now = djtz.now()
     with transaction.atomic():
+        # the period row is the lock: runs, closes and corrections of one period take turns, and
+        # whether it is closed is read again here, where the postings are written
+        row = PeriodRow.objects.select_for_update().get(pk=row.pk)
+        if row.status == PeriodRow.Status.CLOSED:
+            return RunOutcome(False, None, (), (_closed(row),))
         previous = PolicyRun.objects.filter(policy_id=policy.id, period=row, status=PolicyRun.Status.ACTIVE).first()
         if previous is not None:
             previous.status = PolicyRun.Status.SUPERSEDED
@@ -144,10 +156,11 @@ def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user:
 
 def do_close_period(period: Period, *, acting_user: str) -> Problem | None:
     row = period_row(period)
-    if row.status == PeriodRow.Status.CLOSED:
-        return Problem(Severity.ERROR, "period_closed", Location(period.label), f"Period {period.label} is already closed.",
-                       f"周期 {period.label} 已结账。")
     with transaction.atomic():
+        row = PeriodRow.objects.select_for_update().get(pk=row.pk)  # waits for a run of the period to finish
+        if row.status == PeriodRow.Status.CLOSED:
+            return Problem(Severity.ERROR, "period_closed", Location(period.label),
+                           f"Period {period.label} is already closed.", f"周期 {period.label} 已结账。")
         row.status = PeriodRow.Status.CLOSED
         row.closed_at = djtz.now()
         row.closed_by = acting_user
@@ -156,25 +169,84 @@ def do_close_period(period: Period, *, acting_user: str) -> Problem | None:
     return None
 
 
-def do_correct(posting_id: int, amount: Decimal, period: Period, *, acting_user: str, reason: str) -> Posting | Problem:
+MAX_AMOUNT = Decimal(10) ** 12  # no correction is larger
+
+
+def _places(original: Posting) -> int:
+    """The decimal places the original posting's account declares, read from the policy its run used."""
+    posting: Posting | None = original
+    while posting is not None and posting.run_id is None:
+        posting = posting.corrects
+    if posting is None or posting.run is None:
+        return 2
+    policy, _ = load_policy_text(posting.run.policy_source, f"run {posting.run_id}")
+    account = policy.accounts.get(posting.account) if policy is not None else None
+    return account.places if account is not None else 2
+
+
+def correction_amount(text: Decimal | str, places: int) -> Decimal | Problem:
+    """An amount as a person typed it: a finite number, at most ``places`` decimals, at most 10^12."""
+    def bad(en: str, zh: str) -> Problem:
+        return Problem(Severity.ERROR, "bad_amount", Location(str(text)), en, zh,
+                       expected=f"a number with at most {places} decimal places, e.g. 50 or -12.5",
+                       found=str(text), fix="Type the amount as the account keeps it.", fix_zh="请按账户精度填写金额。")
+
+    try:
+        amount = text if isinstance(text, Decimal) else Decimal(str(text).strip())
+    except InvalidOperation:
+        return bad(f"'{text}' is not a number.", f"'{text}' 不是数字。")
+    if not amount.is_finite() or abs(amount) > MAX_AMOUNT:
+        return bad(f"'{text}' is not an amount the ledger can hold (at most {MAX_AMOUNT:,}).",
+                   f"'{text}' 超出账目可记录的金额（最多 {MAX_AMOUNT:,}）。")
+    if amount != amount.quantize(Decimal(1).scaleb(-places)):
+        return bad(f"'{text}' has more than {places} decimal places, which this account keeps.",
+                   f"'{text}' 的小数位超过该账户的 {places} 位。")
+    if amount == 0:
+        return bad("A correction of 0 changes nothing.", "更正金额为 0，不会改变任何结果。")
+    return amount.quantize(Decimal(1).scaleb(-places))
+
+
+def do_correct(posting_id: int, amount: Decimal | str, period: Period, *, acting_user: str,
+               reason: str) -> Posting | Problem:
     """Post ``amount`` in the open ``period`` as a correction of posting ``posting_id`` (e.g. an appeal won)."""
-    original = Posting.objects.filter(pk=posting_id).select_related("period").first()
+    original = Posting.objects.filter(pk=posting_id).select_related("period", "run").first()
     if original is None:
         return Problem(Severity.ERROR, "no_posting", Location(str(posting_id)), f"No posting {posting_id}.",
                        f"没有记账 {posting_id}。")
+    if original.run is not None and original.run.status != PolicyRun.Status.ACTIVE:
+        return Problem(Severity.ERROR, "posting_superseded", Location(str(posting_id)),
+                       f"Posting {posting_id} belongs to run {original.run_id}, which a later run of "
+                       f"{original.period.label} replaced; it no longer counts.",
+                       f"记账 {posting_id} 属于已被替代的计算批次 {original.run_id}，已不再计入。",
+                       fix="Correct the posting of the active run (jili explain shows it).",
+                       fix_zh="请更正当前生效计算批次中的记账（可用 jili explain 查看）。")
+    if period.start < original.period.start:
+        return Problem(Severity.ERROR, "correction_before_posting", Location(period.label),
+                       f"Posting {posting_id} is in {original.period.label}; a correction of it cannot be in the "
+                       f"earlier period {period.label}.",
+                       f"记账 {posting_id} 在 {original.period.label}，其更正不能记入更早的 {period.label}。",
+                       fix="Post it in the first open period from then on.", fix_zh="请记入此后第一个未结账周期。")
+    if period.start > djtz.localdate():
+        return Problem(Severity.ERROR, "correction_in_future", Location(period.label),
+                       f"{period.label} has not begun; a correction goes into a period that has.",
+                       f"{period.label} 尚未开始，更正须记入已开始的周期。")
+    checked = correction_amount(amount, _places(original))
+    if isinstance(checked, Problem):
+        return checked
     row = period_row(period)
-    if row.status == PeriodRow.Status.CLOSED:
-        return Problem(Severity.ERROR, "period_closed", Location(period.label),
-                       f"Period {period.label} is closed; post the correction in an open period.",
-                       f"周期 {period.label} 已结账，请在未结账周期中更正。")
     with transaction.atomic():
+        row = PeriodRow.objects.select_for_update().get(pk=row.pk)
+        if row.status == PeriodRow.Status.CLOSED:
+            return Problem(Severity.ERROR, "period_closed", Location(period.label),
+                           f"Period {period.label} is closed; post the correction in an open period.",
+                           f"周期 {period.label} 已结账，请在未结账周期中更正。")
         posting = Posting.objects.create(
             period=row, policy_id=original.policy_id, rule_id=original.rule_id, agent_id=original.agent_id,
-            account=original.account, amount=amount, kind=Posting.Kind.CORRECTION, corrects=original,
+            account=original.account, amount=checked, kind=Posting.Kind.CORRECTION, corrects=original,
             note=reason, created_at=djtz.now(), created_by=acting_user)
         AuditEvent.objects.create(at=posting.created_at, actor=acting_user, action="correct",
                                   target=f"posting {original.pk}",
-                                  detail={"posting": posting.pk, "amount": str(amount), "reason": reason})
+                                  detail={"posting": posting.pk, "amount": str(checked), "reason": reason})
     return posting
 
 
@@ -189,6 +261,16 @@ def stored_statements(policy_id: str, period: Period, agent_id: str | None = Non
     return [statement_from_json(r.data) for r in qs.order_by("agent_id")]
 
 
-def corrections_for(policy_id: str, agent_id: str, period: Period) -> list[Posting]:
-    return list(Posting.objects.filter(policy_id=policy_id, agent_id=agent_id, period__label=period.label,
-                                       kind=Posting.Kind.CORRECTION).order_by("id"))
+def corrections_in(policy: Policy, period: Period, agent_id: str | None = None) -> list[Correction]:
+    """Corrections posted in ``period`` under ``policy``, at their accounts' places."""
+    qs = Posting.objects.filter(policy_id=policy.id, period__label=period.label, kind=Posting.Kind.CORRECTION)
+    if agent_id is not None:
+        qs = qs.filter(agent_id=agent_id)
+    out = []
+    for c in qs.select_related("corrects__period").order_by("agent_id", "id"):
+        account = policy.accounts.get(c.account)
+        amount = account.round(c.amount) if account is not None else c.amount
+        corrected = c.corrects.period.label if c.corrects is not None else ""
+        out.append(Correction(c.pk, c.corrects_id or 0, corrected, c.agent_id, c.account, amount, period.label, c.note,
+                              c.created_by))
+    return out

@@ -169,6 +169,8 @@ class PolicyRun(models.Model):
     class Meta:
         verbose_name = "policy run / 计算批次"
         ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["policy_id", "period"], condition=models.Q(status="active"),
+                                               name="one_active_run_per_policy_period")]
 
 
 class Posting(models.Model):

@@ -28,6 +28,9 @@ class RuleHead:
     line: int | None  # where the policy file defines it
 
 
+MAX_AMOUNT = Decimal(10) ** 15  # an amount past this is a mistake in the policy or the facts, not pay
+
+
 class RuleKind:
     """What most rule kinds answer alike: they read only their own period and compare no sampled
     metric with a threshold. A kind that does otherwise says so by overriding."""
@@ -69,8 +72,8 @@ class RuleRun:
         v = safe(e, env)
         if isinstance(v, bool):
             v = Decimal(int(v))
-        if not isinstance(v, Decimal) or head.account is None:
-            return None
+        if not isinstance(v, Decimal) or head.account is None or not v.is_finite() or abs(v) > MAX_AMOUNT:
+            return None  # no value, or none a ledger can hold: the rule says so as a problem
         return self.round(head.account, v)
 
 

@@ -46,18 +46,27 @@ def _batches_select(files: Sequence[tuple[int, Path]]) -> exp.Expression:
     return query
 
 
-def connect(batches: Mapping[str, Sequence[tuple[int, Path]]]) -> duckdb.DuckDBPyConnection:
-    """A connection with a view per fact (``interactions``, ``evaluations``…).
+def connect(batches: Mapping[str, Sequence[tuple[int, Path]]], readable: Sequence[Path] = ()) -> duckdb.DuckDBPyConnection:
+    """A connection with a view per fact (``interactions``, ``evaluations``…), sandboxed.
 
-    ``batches`` maps a fact name to its active batches as (batch id, Parquet path); each
-    view adds ``_batch_id`` so any figure can be traced to its batch and ``_row``.
+    ``batches`` maps a fact name to its active batches as (batch id, Parquet path); each view
+    adds ``_batch_id`` so any figure can be traced to its batch and ``_row``. The connection may
+    open those files (and ``readable``) and nothing else: no other file, no extension, no
+    attached database, no network, and its configuration is locked, so that even SQL a policy
+    should never have been able to write cannot read or write outside the workspace's facts.
     """
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")  # stdout belongs to the command (--json)
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    paths = [str(path) for files in batches.values() for _, path in files] + [str(p) for p in readable]
+    con.execute("SET allowed_paths = $paths", {"paths": paths})
+    con.execute("SET enable_external_access = false")
     for fact in FORMATS:
         files = list(batches.get(fact, ()))
         query = _batches_select(files) if files else _empty_select(fact)
         view = exp.Create(this=exp.Table(this=name(fact)), kind="VIEW", expression=query)
         con.execute(render(view))
+    con.execute("SET lock_configuration = true")
     return con

@@ -1,57 +1,118 @@
-"""The month's outputs for payroll and scripts: the payout workbook (payout, lines, flags), CSV and JSON."""
+"""The month's outputs for payroll and scripts: the payout workbook (payout, lines, flags,
+corrections), CSV and JSON.
+
+Numbers leave exactly as the ledger keeps them (a Decimal at its account's places, never a
+float), and text never becomes a formula: XLSX text cells are written as text, and a CSV text
+cell that starts with = + - @ (or a tab or carriage return) is prefixed with ' (OWASP)."""
 
 from __future__ import annotations
 
 import csv
 import json
+from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from jili.core.policy import Policy
-from jili.core.statement import Statement, statement_to_json
+from jili.core.statement import Correction, Statement, statement_to_json
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+Cell = str | int | Decimal
 
 
-def write_payout(out: Path, pol: Policy, statements: Sequence[Statement]) -> None:
+def csv_text(value: Cell) -> str:
+    """A cell for a CSV file: numbers as they are, text that a spreadsheet would run defused."""
+    if isinstance(value, Decimal | int):
+        return str(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _rows(pol: Policy, statements: Sequence[Statement], corrections: Sequence[Correction]) -> tuple[list[str],
+                                                                                                   list[list[Cell]]]:
     accounts = list(pol.accounts)
+    corrected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for c in corrections:
+        corrected[(c.agent_id, c.account)] += c.amount
     head = ["工号 agent_id", "姓名 name", "班组 team", "参加 eligible",
             *[f"{pol.accounts[a].label.zh} {a} ({pol.accounts[a].unit})" for a in accounts],
-            "等级 level", "标记 flags", "不参加原因 reason"]
-    rows = [[s.agent_id, s.name, s.team, "是 yes" if s.eligible else "否 no",
-             *[s.total(a) for a in accounts], s.level or "", len(s.flags),
-             "; ".join(x.zh for x in s.ineligible)] for s in statements]
+            "等级 level", "标记 flags", "更正 corrections", "不参加原因 reason"]
+    count: dict[str, int] = defaultdict(int)
+    for c in corrections:
+        count[c.agent_id] += 1
+    rows: list[list[Cell]] = [
+        [s.agent_id, s.name, s.team, "是 yes" if s.eligible else "否 no",
+         *[pol.accounts[a].round(s.total(a) + corrected[(s.agent_id, a)]) for a in accounts], s.level or "",
+         len(s.flags), count[s.agent_id], "; ".join(x.zh for x in s.ineligible)] for s in statements]
+    seen = {s.agent_id for s in statements}
+    for agent in sorted({c.agent_id for c in corrections} - seen):  # corrected, with no statement this period
+        rows.append([agent, "", "", "否 no", *[pol.accounts[a].round(corrected[(agent, a)]) for a in accounts], "", 0,
+                     count[agent], ""])
+    return head, rows
+
+
+def write_payout(out: Path, pol: Policy, statements: Sequence[Statement],
+                 corrections: Sequence[Correction] = ()) -> None:
+    head, rows = _rows(pol, statements, corrections)
     if out.suffix == ".json":
-        out.write_text(json.dumps([statement_to_json(s) for s in statements], ensure_ascii=False, indent=1),
-                       encoding="utf-8")
+        out.write_text(json.dumps({"statements": [statement_to_json(s) for s in statements],
+                                   "corrections": [_correction_json(c) for c in corrections]},
+                                  ensure_ascii=False, indent=1), encoding="utf-8")
         return
     if out.suffix == ".csv":
         with out.open("w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel opens Chinese correctly
             w = csv.writer(fh)
             w.writerow(head)
-            w.writerows([[str(x) for x in r] for r in rows])
+            w.writerows([[csv_text(x) for x in r] for r in rows])
         return
+    _workbook(out, pol, head, rows, statements, corrections)
+
+
+def _correction_json(c: Correction) -> dict[str, Any]:
+    return {"posting": c.posting, "corrects": c.corrects, "corrects_period": c.corrects_period, "agent_id": c.agent_id,
+            "account": c.account, "amount": str(c.amount), "period": c.period, "reason": c.reason, "by": c.by}
+
+
+def _workbook(out: Path, pol: Policy, head: list[str], rows: list[list[Cell]], statements: Sequence[Statement],
+              corrections: Sequence[Correction]) -> None:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    def put(sheet: Worksheet, values: Sequence[Cell]) -> None:
+        """One row: text stays text (never a formula), a Decimal is written digit for digit."""
+        sheet.append([str(v) if isinstance(v, Decimal) else v for v in values])
+        for cell, v in zip(sheet[sheet.max_row], values, strict=True):
+            if isinstance(v, Decimal):
+                cell.data_type = "n"
+            elif isinstance(v, str):
+                cell.data_type = "s"
 
     wb = Workbook()
     sheet = wb.active
     assert sheet is not None
     sheet.title = "发放表 payout"
-    sheet.append(head)
+    put(sheet, head)
     for r in rows:
-        sheet.append([float(x) if isinstance(x, Decimal) else x for x in r])
-    for col in range(5, 5 + len(accounts)):
+        put(sheet, r)
+    for col in range(5, 5 + len(pol.accounts)):
         for cell in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
             cell[0].number_format = "#,##0.00"
     lines = wb.create_sheet("明细 lines")
-    lines.append(["工号 agent_id", "周期 period", "规则 rule", "项目 item", "账户 account", "金额 amount",
-                  "依据 reason", "reason", "数据来源 batch:row"])
+    put(lines, ["工号 agent_id", "周期 period", "规则 rule", "项目 item", "账户 account", "金额 amount",
+                "依据 reason", "reason", "数据来源 batch:row"])
     for s in statements:
         for ln in s.lines:
-            lines.append([s.agent_id, ln.period, ln.rule_id, ln.label.zh, ln.account, float(ln.amount), ln.reason_zh,
-                          ln.reason_en, ", ".join(ln.refs)])
+            put(lines, [s.agent_id, ln.period, ln.rule_id, ln.label.zh, ln.account, ln.amount, ln.reason_zh,
+                        ln.reason_en, ", ".join(ln.refs)])
     flags = wb.create_sheet("标记 flags")
-    flags.append(["工号 agent_id", "周期 period", "规则 rule", "严重度 severity", "处理 action", "依据 reason"])
+    put(flags, ["工号 agent_id", "周期 period", "规则 rule", "严重度 severity", "处理 action", "依据 reason"])
     for s in statements:
         for f in s.flags:
-            flags.append([s.agent_id, f.period, f.rule_id, f.severity, f.action.zh + " / " + f.action.en, f.reason_zh])
+            put(flags, [s.agent_id, f.period, f.rule_id, f.severity, f.action.zh + " / " + f.action.en, f.reason_zh])
+    fixes = wb.create_sheet("更正 corrections")
+    put(fixes, ["工号 agent_id", "记账 posting", "更正记账 corrects", "原周期 of period", "账户 account", "金额 amount",
+                "原因 reason", "操作人 by"])
+    for c in corrections:
+        put(fixes, [c.agent_id, c.posting, c.corrects, c.corrects_period, c.account, c.amount, c.reason, c.by])
     wb.save(out)

@@ -39,6 +39,10 @@ NAIVE_FORMATS = (
 DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 
 
+CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # the years a call centre's records can be in
+
+
 def arrow_type(column: Column) -> pa.DataType:
     return {
         ColumnType.TEXT: pa.string(),
@@ -80,8 +84,8 @@ def convert(arr: pa.Array, column: Column, *, tz: str, formats: tuple[str, ...] 
             values: dict[str, str] | None = None) -> Converted:
     """Convert a cleaned text array (nulls already applied) to the column's type."""
     kind = column.type
-    if kind == ColumnType.TEXT:
-        return Converted(arr, np.zeros(len(arr), bool))
+    if kind == ColumnType.TEXT:  # a control character (NUL, bell…) is no part of a name or a note
+        return Converted(arr, _mask(pc.match_substring_regex(arr, CONTROL_CHARACTERS)))
     if kind == ColumnType.CHOICE:
         return _choice(arr, column, values or {})
     if kind == ColumnType.BOOLEAN:
@@ -167,6 +171,27 @@ def _decimal(arr: pa.Array) -> Converted:
     return Converted(result, bad, rounded=changed)
 
 
+def _unpadded(text: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(text, r"(^|\D)0+(\d)", r"\1\2")
+
+
+def _strict(parsed: pa.Array, text: pa.Array, fmt: str) -> pa.Array:
+    """Arrow's strptime rolls 2025-02-30 over to 2 March and reads year 0: keep a time only when it
+    reads back as it was written (leading zeros aside) and its year is from 1900 to 2999."""
+    back = pc.strftime(pc.cast(parsed, pa.timestamp("s"), safe=False), format=fmt)
+    year = pc.year(parsed)
+    ok = pc.and_(pc.equal(_unpadded(back), _unpadded(text)),
+                 pc.and_(pc.greater_equal(year, FIRST_YEAR), pc.less_equal(year, LAST_YEAR)))
+    return pc.if_else(pc.fill_null(ok, False), parsed, pa.scalar(None, parsed.type))
+
+
+def _plausible(ts: pa.Array) -> pa.Array:
+    """A time whose year is from 1900 to 2999, else nothing (year 0 is a mistake, not 1 BC)."""
+    year = pc.year(ts)
+    ok = pc.and_(pc.greater_equal(year, FIRST_YEAR), pc.less_equal(year, LAST_YEAR))
+    return pc.if_else(pc.fill_null(ok, False), ts, pa.scalar(None, ts.type))
+
+
 def _parse_naive(text: pa.Array, formats: tuple[str, ...]) -> pa.Array:
     """Try each format on the cells still unparsed; fractional seconds are taken apart."""
     frac = pc.extract_regex(text, r"^(?P<base>.*?\d)(?P<frac>\.\d{1,6})?$")
@@ -177,7 +202,7 @@ def _parse_naive(text: pa.Array, formats: tuple[str, ...]) -> pa.Array:
         missing = pc.is_null(result)
         if not pc.any(missing).as_py():
             break
-        parsed = pc.strptime(base, format=fmt, unit="us", error_is_null=True)
+        parsed = _strict(pc.strptime(base, format=fmt, unit="us", error_is_null=True), base, fmt)
         result = pc.if_else(missing, parsed, result)
     has_frac = pc.and_(pc.is_valid(micros_text), pc.not_equal(micros_text, ""))
     if pc.any(has_frac).as_py():
@@ -195,7 +220,10 @@ def _timestamp(arr: pa.Array, tz: str, formats: tuple[str, ...]) -> Converted:
         arr = clean_text(arr, DEFAULT_NULLS)
     fast = _try_cast(arr, pa.timestamp("us")) if not formats else None
     if fast is None:
-        fast = pc.strptime(arr, format=(formats or NAIVE_FORMATS)[0], unit="us", error_is_null=True)
+        fmt = (formats or NAIVE_FORMATS)[0]
+        fast = _strict(pc.strptime(arr, format=fmt, unit="us", error_is_null=True), arr, fmt)
+    else:
+        fast = _plausible(fast)
     todo = pc.and_(pc.is_valid(arr), pc.is_null(fast))
     local = pc.cast(pc.assume_timezone(fast, tz, ambiguous="earliest", nonexistent="earliest"), TIMESTAMP_TYPE)
     naive = int(pc.count(fast).as_py())
@@ -230,6 +258,9 @@ def _timestamp_general(arr: pa.Array, tz: str, formats: tuple[str, ...]) -> Conv
     hours = pc.cast(pc.utf8_slice_codeunits(zone_clean, 1, 3), pa.int64())
     minutes = pc.cast(pc.utf8_slice_codeunits(zone_clean, 3, 5), pa.int64())
     offset_us = pc.multiply(pc.multiply(sign, pc.add(pc.multiply(hours, 60), minutes)), 60_000_000)
+    # a real offset is at most 14 hours (UTC+14, Kiribati) with minutes under 60: +99:00 is a mistake
+    real_zone = pc.and_(pc.less_equal(hours, 14), pc.less(minutes, 60))
+    naive_ts = pc.if_else(pc.or_(pc.invert(aware), real_zone), naive_ts, pa.scalar(None, naive_ts.type))
     as_utc = pc.subtract(naive_ts, pc.cast(offset_us, pa.duration("us")))
     local = pc.assume_timezone(naive_ts, tz, ambiguous="earliest", nonexistent="earliest")
     result = pc.if_else(aware, pc.cast(pc.assume_timezone(as_utc, "UTC"), TIMESTAMP_TYPE),
@@ -241,7 +272,11 @@ def _timestamp_general(arr: pa.Array, tz: str, formats: tuple[str, ...]) -> Conv
 
 def _date(arr: pa.Array, formats: tuple[str, ...]) -> Converted:
     if pa.types.is_date(arr.type):
-        return Converted(pc.cast(arr, pa.date32()), np.zeros(len(arr), bool))
+        dates = pc.cast(arr, pa.date32())
+        year = pc.year(dates)
+        ok = pc.fill_null(pc.and_(pc.greater_equal(year, FIRST_YEAR), pc.less_equal(year, LAST_YEAR)), False)
+        result = pc.if_else(ok, dates, pa.scalar(None, pa.date32()))
+        return Converted(result, _mask(pc.and_(pc.is_valid(arr), pc.is_null(result))))
     arr = clean_text(arr, DEFAULT_NULLS)
     text = pc.replace_substring_regex(arr, r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3")
     parsed = _parse_naive(text, formats or DATE_FORMATS)

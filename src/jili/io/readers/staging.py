@@ -7,9 +7,7 @@ registry (``jili.registry.imports.do_import``) then commits it atomically, or de
 from __future__ import annotations
 
 import datetime as dt
-import os
 import queue
-import signal
 import threading
 import uuid
 from collections.abc import Callable
@@ -27,6 +25,7 @@ from sqlglot import exp
 from jili.core.facts import Column, ColumnType, FactFormat, fold
 from jili.core.problems import Location, Problem, Severity
 from jili.core.sqltree import fill, shape
+from jili.io.hooks import crash_point
 from jili.io.readers.convert import DEFAULT_NULLS, arrow_type, clean_text, convert, today_in
 from jili.io.readers.files import ROW, FileScan, Source, open_source
 from jili.io.specs.mapping import ColumnRule, Mapping
@@ -38,18 +37,6 @@ MAX_EXAMPLES = 20
 MAX_UNKNOWN_AGENTS = 20
 
 Progress = Callable[[int, int], None]
-
-
-def crash_point(name: str) -> None:
-    """Test hooks: ``JILI_TEST_CRASH_AT=name`` kills the process here, as a power cut would;
-    ``JILI_TEST_PAUSE_AT=name:seconds`` waits here, so that two imports overlap."""
-    if os.environ.get("JILI_TEST_CRASH_AT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)
-    pause = os.environ.get("JILI_TEST_PAUSE_AT", "")
-    if pause.startswith(name + ":"):
-        import time
-
-        time.sleep(float(pause.split(":", 1)[1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,10 +210,22 @@ def _plan_columns(src: Source, mapping: Mapping) -> tuple[list[_Plan], list[Prob
         if fold(src.headers[i]) in ignored:
             continue
         guess = get_close_matches(fold(src.headers[i]), list(aliases), n=1, cutoff=0.75)
-        hint = f" Did you mean '{aliases[guess[0]]}'?" if guess and aliases[guess[0]] not in have else ""
+        meant = aliases[guess[0]] if guess and aliases[guess[0]] not in have else None
+        if meant is not None:  # close to a column the file lacks: importing without it would count zeros
+            problems.append(Problem(
+                Severity.ERROR, "unknown_column_close", header_loc(i),
+                f"Column '{src.headers[i]}' is not part of the {fmt.name} format, and the file has no '{meant}'. "
+                f"Did you mean '{meant}'?",
+                f"列 '{src.headers[i]}' 不属于 {fmt.name} 格式，而文件中没有 '{meant}'。是否应为 '{meant}'？",
+                expected=f"'{meant}' or one of its Chinese headers", found=src.headers[i],
+                fix=f"Rename the header to '{meant}' (or map it in a mapping file); if it is something else, "
+                    f"import with --ignore-column '{src.headers[i]}'.",
+                fix_zh=f"请将表头改为 '{meant}'（或在映射文件中指定）；若确为其他内容，"
+                       f"请加 --ignore-column '{src.headers[i]}' 导入。"))
+            continue
         problems.append(Problem(
             Severity.WARNING, "unknown_column", header_loc(i),
-            f"Column '{src.headers[i]}' is not part of the {fmt.name} format and was not imported.{hint}",
+            f"Column '{src.headers[i]}' is not part of the {fmt.name} format and was not imported.",
             f"列 '{src.headers[i]}' 不属于 {fmt.name} 格式，未导入。",
             fix="If it holds a known field, map it in a mapping file; otherwise list it under 'ignore:'.",
             fix_zh="若是已知字段，请在映射文件中指定；否则可列入 ignore: 以消除此提示。"))
@@ -307,7 +306,7 @@ def _stage_source(request: ImportRequest, src: Source, uid: str, progress: Progr
                 unreadable[col.name] = conv.bad
                 if conv.bad.any():
                     bad_rows = row_numbers[conv.bad]
-                    found = [str(v) for v in text.filter(pa.array(conv.bad)).slice(0, 1).to_pylist()]
+                    found = [_visible(str(v)) for v in text.filter(pa.array(conv.bad)).slice(0, 1).to_pylist()]
                     tally.add("bad_value", col.name, first_index, bad_rows, found,
                               f"Cannot read this value as {_type_words(col)} for '{col.name}'.",
                               f"无法把该值读作 {col.name} 所需的{_type_words_zh(col)}。",
@@ -568,13 +567,19 @@ def _type_words_zh(col: Column) -> str:
             ColumnType.TURNS: "话轮列表", ColumnType.TEXT: "文本"}[col.type]
 
 
+def _visible(text: str) -> str:
+    """A cell as a message can show it: control characters named by their code."""
+    return "".join(f"<U+{ord(c):04X}>" if (ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 else c for c in text)
+
+
 def _expected(col: Column) -> str:
     if col.type == ColumnType.CHOICE:
         return " | ".join(f"{c.code} ({c.label_zh})" for c in col.choices)
     return {ColumnType.INTEGER: "a whole number, e.g. 125", ColumnType.DECIMAL: "a number, e.g. 92.5",
             ColumnType.BOOLEAN: "yes/no, 是/否, 1/0", ColumnType.DATE: "YYYY-MM-DD, e.g. 2025-03-01",
             ColumnType.TIMESTAMP: "YYYY-MM-DD HH:MM:SS, optionally +08:00",
-            ColumnType.TURNS: '[{"speaker": "agent", "text": "…"}]', ColumnType.TEXT: "text"}[col.type]
+            ColumnType.TURNS: '[{"speaker": "agent", "text": "…"}]',
+            ColumnType.TEXT: "text without control characters (NUL, bell…)"}[col.type]
 
 
 def _fix(col: Column) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,11 +53,13 @@ from jili.core.rules.ranking import RankingRule, TieRule
 from jili.core.rules.streak import StreakRule
 from jili.core.rules.tiers import Tier, TiersRule
 from jili.io.specs.shapes import Items, Keys, Number, Shape, Table, Text, check, shown, whole
-from jili.io.specs.yamlfile import SpecKind, YamlDocument, bilingual, load_yaml_mapping
+from jili.io.specs.yamlfile import SpecKind, YamlDocument, bilingual, load_yaml_mapping, parse_yaml
 
+_KIND_ZH = {"text": "文本", "date": "日期", "bool": "是/否"}
 MAX_LOOKBACK = 120  # periods a streak or a previous-period metric may reach back
 MAX_PLACES = 8  # decimal places of an account
 MAX_RULES = 2000  # rules in one policy
+NAME = re.compile(r"[^\W\d]\w{0,62}")  # a metric name: it is an identifier in expressions and in SQL
 POLICY_FILE = SpecKind("bad_policy", "policy", "策略",
                        "Start from a template: jili templates list.",
                        "可从模板开始：jili templates list。")
@@ -295,10 +298,23 @@ class _OneNumber(Shape):
 
 def load_policy(path: Path) -> tuple[Policy | None, list[Problem]]:
     doc, problems = load_yaml_mapping(path, POLICY_FILE)
-    return _load(doc, path) if doc is not None else (None, problems)
+    if doc is None:
+        return None, problems
+    return _load(doc, str(path), hashlib.sha256(path.read_bytes()).hexdigest())
 
 
-def _load(doc: YamlDocument, path: Path) -> tuple[Policy | None, list[Problem]]:
+def load_policy_text(text: str, source: str) -> tuple[Policy | None, list[Problem]]:
+    """A policy from its text (as a run stored it), named ``source`` in problems."""
+    doc, problems = parse_yaml(text, source)
+    if doc is None:
+        return None, problems
+    if not isinstance(doc.data, dict):
+        return None, [Problem(Severity.ERROR, POLICY_FILE.code, doc.location(), "A policy must be a YAML mapping.",
+                              "策略须为 YAML 映射。")]
+    return _load(doc, source, hashlib.sha256(text.encode()).hexdigest())
+
+
+def _load(doc: YamlDocument, source: str, digest: str) -> tuple[Policy | None, list[Problem]]:
     L = _Loader(doc)
     top = L.shape(PolicyShape, doc.data, ())
     if top is None:
@@ -314,6 +330,11 @@ def _load(doc: YamlDocument, path: Path) -> tuple[Policy | None, list[Problem]]:
                 fix="Use an IANA name such as Asia/Shanghai.")
     accounts = _accounts(L, top.accounts)
     metric_names = [str(k) for k in top.metrics]
+    for bad in [m for m in metric_names if not NAME.fullmatch(m)]:
+        L.error(("metrics", bad), "bad_name", f"'{bad[:60]}' cannot be a metric name: a name is letters, digits and _, "
+                "starts with a letter or _, and is at most 63 characters long.",
+                f"'{bad[:60]}' 不能作为指标名：名称由字母、数字和下划线组成，以字母或下划线开头，最长 63 个字符。",
+                fix="e.g. answered_calls, qa_avg, 接通量")
     base_known = {**ROSTER_FIELDS, **PERIOD_FIELDS}
     for clash in set(metric_names) & set(base_known):
         L.error(("metrics", clash), "name_clash", f"Metric '{clash}' has the name of a roster or period field.",
@@ -336,7 +357,7 @@ def _load(doc: YamlDocument, path: Path) -> tuple[Policy | None, list[Problem]]:
         id=top.policy, name=L.label(top.name, top.policy), version=top.version, effective_from=eff_from,
         effective_to=eff_to, period=period, timezone=top.timezone, accounts=accounts, eligibility=tuple(eligibility),
         metrics=tuple(metrics), rules=tuple(rules), caps=tuple(caps), redemption=redemption, levels=levels,
-        source=str(path), digest=hashlib.sha256(path.read_bytes()).hexdigest(),
+        source=source, digest=digest,
     ), []
 
 
@@ -450,6 +471,12 @@ def _fact_metric(L: _Loader, name: str, raw: dict[str, Any], keys: Keys) -> Fact
     column = None
     if spec.column is not None:
         column = L.expression(spec.column, columns, (*keys, "column"), f"column of metric '{name}'")
+        kind = ex.kind_of(column.node, columns) if column is not None else None
+        if agg not in (Agg.COUNT, Agg.DISTINCT) and kind not in (None, "number"):
+            L.error((*keys, "column"), "type_mismatch", f"{agg.value}({spec.column}) needs numbers; "
+                    f"'{spec.column}' of {fact} holds {kind}.", f"{agg.value}({spec.column}) 需要数值，"
+                    f"而 {fact} 的 '{spec.column}' 是{_KIND_ZH.get(kind, kind)}。",
+                    fix="Count it (agg: count or distinct), or aggregate a number column.")
     elif agg != Agg.COUNT:
         L.error(keys, "missing_field", f"Metric '{name}' ({agg.value}) needs 'column'.", f"指标 '{name}' 需要 column。",
                 fix=f"e.g. column: {fmt.columns[-1].name}")

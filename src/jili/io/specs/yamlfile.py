@@ -41,7 +41,16 @@ class _LinedDict(dict[str, Any]):
         self.line = line
 
 
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    """A date YAML cannot make (9999-99-99) stays the text it was, for the loader to report at its line."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,16 +109,21 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
         return None, [Problem(Severity.ERROR, "bad_encoding", Location(str(path)),
                               "A YAML file must be UTF-8.", "YAML 文件须为 UTF-8 编码。",
                               found=str(exc), fix="Save the file as UTF-8.", fix_zh="请以 UTF-8 保存。")]
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, path: str) -> tuple[YamlDocument | None, list[Problem]]:
+    """YAML text (named ``path`` in problems) with the line of every key."""
     bad = next((i for i, ch in enumerate(text) if ch in _CONTROL), None)
     if bad is not None:
         at = text.count("\n", 0, bad) + 1
-        return None, [Problem(Severity.ERROR, "control_character", Location(str(path), line=at),
+        return None, [Problem(Severity.ERROR, "control_character", Location(path, line=at),
                               f"The file holds a control character (code {ord(text[bad])}) on line {at}.",
                               f"文件第 {at} 行含有控制字符（编码 {ord(text[bad])}）。",
                               fix="Remove it: a spec file is plain text.", fix_zh="请删除该字符：规格文件应为纯文本。")]
     depth = _depth(text)
     if depth > MAX_DEPTH:
-        return None, [Problem(Severity.ERROR, "too_deep", Location(str(path)),
+        return None, [Problem(Severity.ERROR, "too_deep", Location(path),
                               f"The file nests {depth} levels deep; at most {MAX_DEPTH} are allowed.",
                               f"文件嵌套 {depth} 层，最多允许 {MAX_DEPTH} 层。", fix="Flatten the structure.",
                               fix_zh="请减少嵌套层级。")]
@@ -118,20 +132,20 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
-        return None, [Problem(Severity.ERROR, "yaml_syntax", Location(str(path), line=line),
+        return None, [Problem(Severity.ERROR, "yaml_syntax", Location(path, line=line),
                               f"YAML syntax error: {exc.problem}", f"YAML 语法错误：{exc.problem}",
                               fix="Check indentation and quoting on this line.",
                               fix_zh="请检查该行的缩进和引号。")]
     except RecursionError:
-        return None, [Problem(Severity.ERROR, "too_deep", Location(str(path)),
+        return None, [Problem(Severity.ERROR, "too_deep", Location(path),
                               f"The file nests deeper than can be read; at most {MAX_DEPTH} levels are allowed.",
                               f"文件嵌套过深，最多允许 {MAX_DEPTH} 层。", fix="Flatten the structure.",
                               fix_zh="请减少嵌套层级。")]
     except yaml.YAMLError as exc:
-        return None, [Problem(Severity.ERROR, "yaml_syntax", Location(str(path)),
+        return None, [Problem(Severity.ERROR, "yaml_syntax", Location(path),
                               f"YAML syntax error: {str(exc).splitlines()[0]}", "YAML 语法错误。",
                               fix="Check the file's indentation and quoting.", fix_zh="请检查文件的缩进和引号。")]
-    return YamlDocument(str(path), data), []
+    return YamlDocument(path, data), []
 
 
 @dataclass(frozen=True, slots=True)
