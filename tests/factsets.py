@@ -15,6 +15,7 @@ from jili.core.facts import FORMATS
 from jili.core.roster import AgentRow
 from jili.io.factstore.views import connect
 from jili.io.readers.convert import arrow_type
+from jili.pipeline.sources import FactBatch
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -24,7 +25,12 @@ def at(day: str, time: str = "10:00") -> dt.datetime:
 
 
 def facts(tmp: Path, **tables: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
-    batches = {}
+    return connect({b.fact: [(b.batch_id, b.path)] for b in fact_batches(tmp, **tables)})
+
+
+def fact_batches(tmp: Path, **tables: list[dict[str, Any]]) -> tuple[FactBatch, ...]:
+    """Each table as one batch of real Parquet (for the pipeline's sources)."""
+    out = []
     for i, (fact, rows) in enumerate(tables.items(), start=1):
         fmt = FORMATS[fact]
         cols = {}
@@ -36,8 +42,8 @@ def facts(tmp: Path, **tables: list[dict[str, Any]]):  # type: ignore[no-untyped
         cols["_row"] = pa.array(range(2, len(rows) + 2), pa.int64())
         path = tmp / f"{fact}.parquet"
         pq.write_table(pa.table(cols), path)
-        batches[fact] = [(i, path)]
-    return connect(batches)
+        out.append(FactBatch(fact, i, path))
+    return tuple(out)
 
 
 def agent(agent_id: str, hire: str = "2020-01-01", **fields: Any) -> AgentRow:

@@ -51,10 +51,10 @@ def months(ws, do, roster, tmp_path):  # type: ignore[no-untyped-def]
     return load
 
 
-def run_month(ws, policy, label):  # type: ignore[no-untyped-def]
+def run_month(ws, policy, label, allow_empty=False):  # type: ignore[no-untyped-def]
     from jili.registry.ledger import do_run_policy
 
-    outcome = do_run_policy(ws, policy, parse_period(label), acting_user="tester")
+    outcome = do_run_policy(ws, policy, parse_period(label), acting_user="tester", allow_empty=allow_empty)
     assert outcome.ok, [p.render() for p in outcome.problems]
     return {s.agent_id: s for s in outcome.statements}, outcome
 
@@ -102,7 +102,7 @@ def test_rerun_gives_the_same_result_and_closed_periods_refuse(ws, months):
     # the correction counts from April on: March starts from Feb's 20 carried only (the correction is in March)
     mar, _ = run_month(ws, policy, "2025-03")
     assert dict(mar["A001"].balances)["points"] == D("14.00")
-    apr, _ = run_month(ws, policy, "2025-04")
+    apr, _ = run_month(ws, policy, "2025-04", allow_empty=True)  # April has no KPIs: only carry-over and redemption
     assert dict(apr["A001"].balances)["points"] == D("4.80")  # 14 carried + 10 corrected = 24; 80 % redeemed
 
 

@@ -34,6 +34,8 @@ from jili.pipeline.sources import read_snapshot, write_snapshot
 
 @app.command("run")
 def run_cmd(policy: PolicyOpt, period: PeriodOpt,
+            allow_empty: Annotated[bool, typer.Option("--allow-empty", help="Post even when a paying rule reads a "
+                                                      "metric no agent has facts for / 允许无数据指标")] = False,
             workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Compute a period under a policy, post to the ledger, store statements. / 计算并记账。"""
     ws = open_workspace(workspace, as_json)
@@ -45,7 +47,7 @@ def run_cmd(policy: PolicyOpt, period: PeriodOpt,
                              f"{pol.id} 按{pol.period.value}结算，{per.label} 是{per.kind.value}。")], as_json, code=2)
     from jili.registry.ledger import do_run_policy
 
-    outcome = do_run_policy(ws, pol, per, acting_user=acting_user())
+    outcome = do_run_policy(ws, pol, per, acting_user=acting_user(), allow_empty=allow_empty)
     if not outcome.ok:
         raise _fail(list(outcome.problems), as_json)
     totals = _totals(outcome.statements)

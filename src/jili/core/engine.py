@@ -8,7 +8,7 @@ order, caps categories, redeems, and explains each amount.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from jili.core.expr import standard_error, truth
@@ -43,8 +43,16 @@ def needed_periods(policy: Policy, period: Period) -> list[Period]:
     return sorted(wanted)
 
 
+def _fed(inputs: Inputs, label: str) -> Callable[[str, tuple[str, ...]], bool]:
+    def has_facts(agent: str, names: tuple[str, ...]) -> bool:
+        return inputs.has_facts(label, agent, names)
+
+    return has_facts
+
+
 def derive(policy: Policy, values: dict[str, Env], previous: Mapping[int, dict[str, Env]],
-           group_of: Mapping[Level, Mapping[str, str]], only: set[str] | None = None) -> None:
+           group_of: Mapping[Level, Mapping[str, str]], only: set[str] | None = None,
+           has_facts: Callable[[str, tuple[str, ...]], bool] = lambda agent, names: True) -> None:
     """Fill derived, previous-period and rank metrics into each agent's env, in order
     (``only``: just these, for a finer period whose rules read a few)."""
     for metric in policy.metrics:
@@ -64,7 +72,7 @@ def derive(policy: Policy, values: dict[str, Env], previous: Mapping[int, dict[s
             groups: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
             for agent, env in values.items():
                 v = env.get(metric.of)
-                if isinstance(v, Decimal):
+                if isinstance(v, Decimal) and has_facts(agent, (metric.of,)):  # no facts: no rank
                     groups[group_of.get(metric.within, {}).get(agent, "")].append((agent, v))
             for members in groups.values():
                 members.sort(key=lambda x: x[1], reverse=metric.descending)
@@ -89,7 +97,8 @@ def run(policy: Policy, inputs: Inputs) -> tuple[list[Statement], list[RunProble
             if q.label in inputs.values:
                 prev[back] = inputs.values[q.label]
         derive(policy, inputs.values.setdefault(p.label, {}), prev, group_of,
-               None if p.kind == policy.period else metrics_for(policy, p.kind))
+               None if p.kind == policy.period else metrics_for(policy, p.kind),
+               _fed(inputs, p.label))
     envs = inputs.values.get(label, {})
 
     def rounder(account: str, value: Decimal) -> Decimal:

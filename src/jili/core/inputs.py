@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from jili.core.periods import Period
 
 Env = dict[str, Value]
 SE_SUFFIX = "__se"  # a metric's standard error, when it is the mean of a sample (QA scores)
+ROWS_SUFFIX = "__rows"  # how many facts fed a metric
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,14 @@ class Inputs:
     events: dict[tuple[str, str], dict[str, list[EventCount]]] = field(default_factory=dict)
     balance: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     lifetime: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    fed: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (period, fact metric) -> agents with facts
+    sources: dict[str, frozenset[str]] = field(default_factory=dict)  # metric -> the fact metrics it rests on
+
+    def has_facts(self, period: str, agent: str, names: Iterable[str]) -> bool:
+        """Whether any fact fed what ``names`` rest on, for the agent in the period. Names that rest on
+        no facts (roster fields, period fields) ask nothing: True."""
+        facts = {f for n in names for f in self.sources.get(n, ())}
+        return not facts or any(agent in self.fed.get((period, f), ()) for f in facts)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from sqlglot import exp
 
 from jili.core.expr import Expr
 from jili.core.facts import FORMATS
+from jili.core.inputs import ROWS_SUFFIX
 from jili.core.periods import PeriodKind
 from jili.core.policy import Agg, FactMetric
 from jili.core.roster import Level
@@ -88,6 +89,11 @@ def aggregates(metric: FactMetric) -> list[exp.Expression]:
     that it is divided exactly in Decimal and carries its standard error."""
     column = _checked(metric.column) if metric.column is not None else exp.Star()
     called, where = metric.name, metric.where
+    rows = _alias(_filtered(exp.Count(this=exp.Star()), where), name(f"{called}{ROWS_SUFFIX}"))  # facts that fed it
+    return [*_values(metric, column, called, where), rows]
+
+
+def _values(metric: FactMetric, column: exp.Expression, called: str, where: Expr | None) -> list[exp.Expression]:
     if metric.agg == Agg.COUNT:
         return [_alias(_filtered(exp.Count(this=column), where), name(called))]
     if metric.agg == Agg.DISTINCT:
@@ -149,6 +155,28 @@ def event_query(fact: str, time_column: str, is_date: bool, zone: str, kind: Per
     condition: exp.Expression = exp.Paren(this=_checked(where)) if where is not None else exp.true()
     tree = fill(_EVENT_QUERY, bucket=bucket(kind, local), factor=factor, local=local, lo=_day(lo), hi=_day(hi),
                  condition=condition)
+    assert isinstance(tree, exp.Select)  # the shape above is one
+    tree.from_(_facts(fact), copy=False)
+    return tree
+
+
+_CENSUS = shape(
+    "SELECT count(*) AS total, count(*) FILTER (WHERE :placed IS NULL) AS no_time, "
+    "count(*) FILTER (WHERE :agent IS NULL) AS no_agent, "
+    "count(*) FILTER (WHERE :local >= :lo AND :local < :hi) AS in_period, "
+    "count(*) FILTER (WHERE :home >= :lo AND :home < :hi) AS in_period_home FROM facts AS f")
+
+
+def census_query(fact: str, zone: str, home_zone: str, lo: dt.date, hi: dt.date) -> exp.Expression:
+    """How a fact's rows stand to a period: all of them, without a time, without an agent, inside the
+    period in the policy's zone, and inside it in the workspace's zone."""
+    fmt = FORMATS[fact]
+    assert fmt.time_column is not None  # only facts that have a period are counted
+    is_date = fmt.column(fmt.time_column).type.value == "date"
+    placed = local_time(fact, fmt.time_column, True, zone)
+    agent = _col(fmt.agent_column, "f") if fmt.agent_column else exp.null()
+    tree = fill(_CENSUS, placed=placed, agent=agent, local=local_time(fact, fmt.time_column, is_date, zone),
+                home=local_time(fact, fmt.time_column, is_date, home_zone), lo=_day(lo), hi=_day(hi))
     assert isinstance(tree, exp.Select)  # the shape above is one
     tree.from_(_facts(fact), copy=False)
     return tree

@@ -179,3 +179,16 @@ def metrics_for(policy: Policy, kind: PeriodKind) -> set[str]:
                 wanted.add(d)
                 todo.append(d)
     return wanted
+
+
+def fact_sources(policy: Policy) -> dict[str, frozenset[str]]:
+    """Each metric's fact metrics: itself for a fact metric, followed through derived, previous and rank."""
+    out: dict[str, frozenset[str]] = {}
+    for m in policy.metrics:  # in dependency order
+        if isinstance(m, FactMetric):
+            out[m.name] = frozenset({m.name})
+        elif isinstance(m, DerivedMetric):
+            out[m.name] = frozenset(f for n in m.expr.names for f in out.get(n, ()))
+        else:
+            out[m.name] = out.get(m.of, frozenset())
+    return out

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from jili.core.coverage import Gap, gaps
 from jili.core.engine import run
-from jili.core.policy import Policy
+from jili.core.facts import FORMATS
+from jili.core.label import Label
+from jili.core.policy import FactMetric, Policy
 from jili.core.problems import Location, Problem, Severity
 from jili.core.statement import Statement
-from jili.io.factstore.metrics import build_inputs
+from jili.io.factstore.metrics import Census, build_inputs, fact_census
 from jili.io.factstore.views import connect
 from jili.pipeline.sources import PeriodSources
 
@@ -19,13 +22,76 @@ class PeriodResult:
     problems: tuple[Problem, ...]
     batch_ids: tuple[int, ...]  # the fact batches the run read
 
+    @property
+    def empty(self) -> bool:
+        """A paying rule reads a metric no eligible agent has facts for (see ``jili run --allow-empty``)."""
+        return any(p.code == "metric_empty" for p in self.problems)
+
 
 def run_period(policy: Policy, sources: PeriodSources) -> PeriodResult:
     con = connect(sources.fact_batches())
     ledger = sources.ledger(policy.id)
     inputs = build_inputs(con, policy, sources.period, sources.population, dict(ledger.balance), dict(ledger.lifetime))
     statements, run_problems = run(policy, inputs)
-    problems = tuple(Problem(Severity.WARNING, "no_value", Location(policy.source),
-                             f"rule {p.rule_id}, agent {p.agent_id}: {p.message}",
-                             f"规则 {p.rule_id}，坐席 {p.agent_id}：{p.message}") for p in run_problems)
-    return PeriodResult(tuple(statements), problems, tuple(sources.batch_ids))
+    problems = [Problem(Severity.WARNING, "no_value", Location(policy.source),
+                        f"rule {p.rule_id}, agent {p.agent_id}: {p.message}",
+                        f"规则 {p.rule_id}，坐席 {p.agent_id}：{p.message}") for p in run_problems]
+    home = sources.home_zone or policy.timezone
+    facts = sorted({m.fact for m in policy.metrics if isinstance(m, FactMetric) and FORMATS[m.fact].time_column})
+    census = {fact: fact_census(con, fact, policy.timezone, home, sources.period) for fact in facts}
+    found = gaps(policy, inputs, statements)
+    problems += [_gap_problem(policy, g, census[g.fact], sources) for g in found]
+    problems += [_zone_problem(policy, c, home, sources) for c in census.values() if c.in_period != c.in_period_home]
+    notes: dict[str, list[Label]] = {}
+    for g in found:
+        if not g.everyone:
+            for agent in g.missing:
+                notes.setdefault(agent, []).append(_gap_note(g, sources))
+    statements = [replace(s, notes=(*s.notes, *notes[s.agent_id])) if s.agent_id in notes else s for s in statements]
+    return PeriodResult(tuple(statements), tuple(problems), tuple(sources.batch_ids))
+
+
+def _gap_problem(policy: Policy, g: Gap, c: Census, sources: PeriodSources) -> Problem:
+    fmt = FORMATS[g.fact]
+    label, rules = sources.period.label, ", ".join(g.rules)
+    why = (f"The workspace holds {c.total:,} {g.fact} rows: {c.in_period:,} fall in {label} ({policy.timezone}), "
+           f"{c.no_time:,} have no {' or '.join(fmt.placed_by)}, {c.no_agent:,} have no agent.")
+    why_zh = (f"工作区共有 {c.total:,} 行{fmt.title_zh}：{c.in_period:,} 行落在 {label}（{policy.timezone}），"
+              f"{c.no_time:,} 行没有时间，{c.no_agent:,} 行没有坐席。")
+    if g.everyone:
+        return Problem(
+            Severity.ERROR, "metric_empty", Location(policy.source),
+            f"No eligible agent has {g.fact} behind '{g.metric}' in {label}, which rule {rules} reads: all "
+            f"{g.eligible} would be paid as if they had none. {why}",
+            f"{label} 没有任何参加计算的坐席有支撑 '{g.metric}' 的{fmt.title_zh}，而规则 {rules} 读取它："
+            f"全部 {g.eligible} 人将按无数据计发。{why_zh}",
+            fix=f"Import the period's {g.fact}, or map its time and agent columns; if truly no one had any, "
+                "run again with --allow-empty.",
+            fix_zh=f"请导入该周期的{fmt.title_zh}，或在映射中指定其时间列和坐席列；若确实无人有此数据，"
+                   "请加 --allow-empty 重新计算。")
+    shown = ", ".join(g.missing[:10]) + ("…" if len(g.missing) > 10 else "")
+    return Problem(
+        Severity.WARNING, "metric_partly_empty", Location(policy.source),
+        f"{len(g.missing)} of {g.eligible} eligible agents have no {g.fact} behind '{g.metric}' in {label} "
+        f"({shown}); their statements say so. {why}",
+        f"{g.eligible} 名参加计算的坐席中有 {len(g.missing)} 人在 {label} 没有支撑 '{g.metric}' 的{fmt.title_zh}"
+        f"（{shown}），其结算单已注明。{why_zh}")
+
+
+def _gap_note(g: Gap, sources: PeriodSources) -> Label:
+    fmt = FORMATS[g.fact]
+    return Label(f"No {g.fact} in {sources.period.label}: '{g.metric}' has no value for rule {', '.join(g.rules)}.",
+                 f"{sources.period.label} 没有{fmt.title_zh}数据：规则 {', '.join(g.rules)} 读取的 '{g.metric}' 无值。")
+
+
+def _zone_problem(policy: Policy, c: Census, home: str, sources: PeriodSources) -> Problem:
+    label, diff = sources.period.label, c.in_period - c.in_period_home
+    moved = (f"{abs(diff):,} more" if diff > 0 else f"{abs(diff):,} fewer")
+    return Problem(
+        Severity.WARNING, "zone_edge", Location(policy.source),
+        f"{moved} {c.fact} rows fall in {label} than the workspace's own zone ({home}) would place there, only "
+        f"because this policy reads time in {policy.timezone}: facts at the edges of the period move.",
+        f"由于本策略按 {policy.timezone} 读取时间，{label} 的{FORMATS[c.fact].title_zh}比按工作区时区（{home}）"
+        f"{'多' if diff > 0 else '少'} {abs(diff):,} 行：周期边界附近的数据发生了移动。",
+        fix="Give the policy the zone the centre works in (timezone:), or check that the data's zone is right.",
+        fix_zh="请为策略设置中心所在时区（timezone:），或核对数据的时区。")

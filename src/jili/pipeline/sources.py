@@ -41,6 +41,7 @@ class PeriodSources:
     facts: tuple[FactBatch, ...]
     population: tuple[AgentRow, ...]
     ledgers: Mapping[str, LedgerBefore] = field(default_factory=dict)  # by policy id
+    home_zone: str | None = None  # the workspace's zone, to say when a policy's own zone moves facts
 
     def ledger(self, policy_id: str) -> LedgerBefore:
         return self.ledgers.get(policy_id, LedgerBefore())
@@ -80,6 +81,7 @@ def write_snapshot(sources: PeriodSources, path: Path) -> None:
     data = {
         "jili_snapshot": SNAPSHOT_VERSION,
         "period": sources.period.label,
+        "home_zone": sources.home_zone,
         "facts": [{"fact": b.fact, "batch": b.batch_id, "path": str(b.path)} for b in sources.facts],
         "population": [{"agent_id": a.agent_id, "fields": [[k, _cell(v)] for k, v in a.fields]}
                        for a in sources.population],
@@ -119,4 +121,5 @@ def read_snapshot(path: Path) -> tuple[PeriodSources | None, list[Problem]]:
             for pid, led in data["ledgers"].items()}
     except (KeyError, TypeError, ValueError, ArithmeticError) as e:
         return bad(f"The snapshot is damaged: {e}.", f"快照文件已损坏：{e}。")
-    return PeriodSources(period, facts, population, ledgers), []
+    home = data.get("home_zone")
+    return PeriodSources(period, facts, population, ledgers, str(home) if home else None), []

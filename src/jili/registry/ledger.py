@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -91,7 +91,7 @@ def ledger_before(policy_id: str, period: Period) -> LedgerBefore:
 def period_sources(ws: Workspace, period: Period, policy_ids: Sequence[str]) -> PeriodSources:
     """What a run of ``period`` reads, as the registry holds it now."""
     return PeriodSources(period, fact_batches(ws), tuple(population(period)),
-                         {pid: ledger_before(pid, period) for pid in policy_ids})
+                         {pid: ledger_before(pid, period) for pid in policy_ids}, ws.timezone)
 
 
 def _closed(row: PeriodRow) -> Problem:
@@ -103,7 +103,8 @@ def _closed(row: PeriodRow) -> Problem:
         fix_zh="更正请记入未结账周期：jili correct … --period 未结周期。")
 
 
-def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user: str) -> RunOutcome:
+def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user: str,
+                  allow_empty: bool = False) -> RunOutcome:
     row = period_row(period)
     if row.status == PeriodRow.Status.CLOSED:
         return RunOutcome(False, None, (), (_closed(row),))
@@ -117,6 +118,9 @@ def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user:
             fix="Run the version in force for that period."),))
     result = run_period(policy, period_sources(ws, period, [policy.id]))
     statements, problems, batch_ids = result.statements, result.problems, list(result.batch_ids)
+    if result.empty and not allow_empty:
+        return RunOutcome(False, None, (), problems)
+    problems = tuple(replace(p, severity=Severity.WARNING) if p.code == "metric_empty" else p for p in problems)
     crash_point("before_post")
     now = djtz.now()
     with transaction.atomic():

@@ -34,6 +34,9 @@ class StreakRule(RuleKind):
             chain = [run.sub]
             for _ in range(self.length - 1):
                 chain.append(chain[-1].previous())
+            # a period without facts for what the condition reads never counts toward a streak
+            if not all(run.inputs.has_facts(p.label, agent, self.condition.names) for p in chain):
+                continue
             results = [truth(safe(self.condition, run.inputs.values.get(p.label, {}).get(agent, {}))) for p in chain]
             if not all(results):
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 import duckdb
@@ -13,15 +14,16 @@ from sqlglot import exp
 from jili.core.engine import needed_periods
 from jili.core.expr import Value
 from jili.core.facts import FORMATS, ColumnType
-from jili.core.inputs import SE_SUFFIX, EventCount, Inputs
+from jili.core.inputs import ROWS_SUFFIX, SE_SUFFIX, EventCount, Inputs
 from jili.core.periods import CalendarUnknown, Period, PeriodKind, working_days
-from jili.core.plan import AGENT_KEY, event_query, metric_query
+from jili.core.plan import AGENT_KEY, census_query, event_query, metric_query
 from jili.core.policy import (
     Agg,
     FactMetric,
     Level,
     PerEventRule,
     Policy,
+    fact_sources,
     metrics_for,
 )
 from jili.core.roster import AgentRow
@@ -46,13 +48,15 @@ def _is_date(fact: str, time_col: str) -> bool:
 
 
 def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequence[Period],
-                 population: Sequence[AgentRow]) -> dict[str, dict[str, Env]]:
-    """values[period][agent][metric] for every fact metric (agent level and group levels).
-    One query per fact and period kind, bucketed with date_trunc (no range join)."""
+                 population: Sequence[AgentRow]) -> tuple[dict[str, dict[str, Env]], dict[tuple[str, str], set[str]]]:
+    """values[period][agent][metric] for every fact metric (agent level and group levels), and which
+    agents had facts for each (period, agent-level metric). One query per fact and period kind,
+    bucketed with date_trunc (no range join)."""
     out: dict[str, dict[str, Env]] = {p.label: defaultdict(dict) for p in periods}
+    fed: dict[tuple[str, str], set[str]] = defaultdict(set)
     metrics = [m for m in policy.metrics if isinstance(m, FactMetric)]
     if not metrics:
-        return out
+        return out, fed
     con.execute("CREATE OR REPLACE TEMP TABLE pop (agent_id VARCHAR, team VARCHAR, department VARCHAR, site VARCHAR)")
     if population:
         import pyarrow as pa
@@ -107,11 +111,13 @@ def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequen
                         se = Decimal(repr(round((var / n) ** 0.5, 6)))
                 else:
                     value = _to_decimal(rec[m.name])
+                if rec[m.name + ROWS_SUFFIX]:  # at a group level, every member of a group that had facts
+                    fed[(label, m.name)].update(targets)
                 for agent in targets:
                     out[label][agent][m.name] = value
                     if se is not None:
                         out[label][agent][m.name + SE_SUFFIX] = se
-    return out
+    return out, fed
 
 
 def event_counts(con: duckdb.DuckDBPyConnection, policy: Policy, rule: PerEventRule,
@@ -137,7 +143,7 @@ def build_inputs(con: duckdb.DuckDBPyConnection, policy: Policy, period: Period,
                  balance: dict[tuple[str, str], Decimal] | None = None,
                  lifetime: dict[tuple[str, str], Decimal] | None = None) -> Inputs:
     periods = needed_periods(policy, period)
-    values = fact_metrics(con, policy, periods, population)
+    values, fed = fact_metrics(con, policy, periods, population)
     zero_aggs = {m.name for m in policy.metrics if isinstance(m, FactMetric)
                  and m.agg in (Agg.COUNT, Agg.DISTINCT, Agg.SUM)}
     for p in periods:
@@ -159,4 +165,23 @@ def build_inputs(con: duckdb.DuckDBPyConnection, policy: Policy, period: Period,
                 events[(rule.head.id, label)] = dict(per_agent)
     return Inputs(period=period, agents=[a.agent_id for a in population],
                   values={k: dict(v) for k, v in values.items()}, periods={p.label: p for p in periods},
-                  events=events, balance=balance or {}, lifetime=lifetime or {})
+                  events=events, balance=balance or {}, lifetime=lifetime or {}, fed=dict(fed),
+                  sources=fact_sources(policy))
+
+
+@dataclass(frozen=True, slots=True)
+class Census:
+    """How one fact's rows stand to a period (for saying why a metric has no value)."""
+
+    fact: str
+    total: int
+    no_time: int
+    no_agent: int
+    in_period: int
+    in_period_home: int  # in the period as the workspace's own zone reads time
+
+
+def fact_census(con: duckdb.DuckDBPyConnection, fact: str, zone: str, home_zone: str, period: Period) -> Census:
+    row = con.execute(render(census_query(fact, zone, home_zone, period.start, period.end))).fetchone()
+    assert row is not None  # an aggregate always answers one row
+    return Census(fact, *(int(x or 0) for x in row))

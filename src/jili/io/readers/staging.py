@@ -209,8 +209,8 @@ def _plan_columns(src: Source, mapping: Mapping) -> tuple[list[_Plan], list[Prob
     for i in unused:
         if fold(src.headers[i]) in ignored:
             continue
-        guess = get_close_matches(fold(src.headers[i]), list(aliases), n=1, cutoff=0.75)
-        meant = aliases[guess[0]] if guess and aliases[guess[0]] not in have else None
+        close = _close_header(fold(src.headers[i]), list(aliases))
+        meant = aliases[close] if close is not None and aliases[close] not in have else None
         if meant is not None:  # close to a column the file lacks: importing without it would count zeros
             problems.append(Problem(
                 Severity.ERROR, "unknown_column_close", header_loc(i),
@@ -565,6 +565,17 @@ def _type_words_zh(col: Column) -> str:
     return {ColumnType.INTEGER: "整数", ColumnType.DECIMAL: "数值", ColumnType.BOOLEAN: "是/否",
             ColumnType.DATE: "日期", ColumnType.TIMESTAMP: "日期时间", ColumnType.CHOICE: "允许的代码",
             ColumnType.TURNS: "话轮列表", ColumnType.TEXT: "文本"}[col.type]
+
+
+def _close_header(header: str, known: list[str]) -> str | None:
+    """A known header this one is probably a typo or a local variant of. Chinese headers are short,
+    so difflib's ratio undersells them: there, the same first two characters and half the rest do."""
+    close = get_close_matches(header, known, n=3, cutoff=0.5)
+    if close and get_close_matches(header, close[:1], n=1, cutoff=0.75):
+        return close[0]
+    if any("\u4e00" <= ch <= "\u9fff" for ch in header[:2]):
+        return next((c for c in close if c[:2] == header[:2]), None)
+    return None
 
 
 def _visible(text: str) -> str:
