@@ -120,3 +120,32 @@ def test_a_policy_read_in_another_zone_says_how_many_facts_moved(tmp_path: Path)
     zone = [p for p in result.problems if p.code == "zone_edge"]
     assert len(zone) == 1 and zone[0].message.startswith("2 fewer interactions rows fall in 2026-09")
     assert result.statements[0].total("points") == 3
+
+
+TOP = """\
+metrics:
+  answered: {fact: interactions, agg: count, where: "outcome = 'answered'"}
+  answer_rank: {rank: answered}
+rules:
+  - {id: top, kind: ranking, account: points, value: answered, top_percent: 10, amount: 1}
+  - {id: bottom, kind: ranking, account: points, value: answered, bottom_percent: 10, amount: 1000}
+  - {id: top_by_rank, kind: formula, account: points, when: "answer_rank <= 0.1", amount: 10}
+  - {id: bottom_by_rank, kind: formula, account: points, when: "answer_rank >= 0.9", amount: 100}
+"""
+
+
+def test_top_and_bottom_x_percent_mean_the_same_in_every_rule_kind(tmp_path: Path) -> None:
+    """Top 10 % is place <= max(1, n × 10 % rounded half up), by a ranking rule or by a rank metric,
+    at, just below and just above the rounding edge (n × 10 % = 3.5, 3.4, 3.6; and 4 agents: 0.4 → 1)."""
+    pol = policy(tmp_path, TOP)
+    for n, covered in ((35, 4), (34, 3), (36, 4), (31, 3), (4, 1)):
+        people = [agent(f"A{i:02d}") for i in range(1, n + 1)]
+        calls = [c for i in range(1, n + 1) for c in call(f"A{i:02d}", "2026-09-10", n=n + 1 - i)]  # A01 answers most
+        (tmp_path / str(n)).mkdir()
+        result = run(tmp_path / str(n), pol, "2026-09", people, interactions=calls)
+        totals = {s.agent_id: s.total("points") for s in result.statements}
+        for a, t in totals.items():
+            place = int(a[1:])
+            in_top, in_bottom = place <= covered, place > n - covered
+            # the rule pays 1 and the rank metric 10 at the top; 1000 and 100 at the bottom: always both or neither
+            assert t == (11 if in_top else 0) + (1100 if in_bottom else 0), (n, a, t)

@@ -43,6 +43,17 @@ def needed_periods(policy: Policy, period: Period) -> list[Period]:
     return sorted(wanted)
 
 
+def share_of_place(place: int, n: int) -> Decimal:
+    """A place as a share of the ranked, so that one definition of "top x %" holds for every rule kind:
+    place <= max(1, n × x / 100 rounded half up) — which is ``share <= x / 100`` — and bottom x %
+    likewise from the other end (``share >= 1 - x / 100``). The first place is 0, the last 1."""
+    if place == 1:
+        return Decimal(0)
+    if place == n:
+        return Decimal(1)
+    return (Decimal(place) - Decimal("0.5")) / Decimal(n)
+
+
 def _fed(inputs: Inputs, label: str) -> Callable[[str, tuple[str, ...]], bool]:
     def has_facts(agent: str, names: tuple[str, ...]) -> bool:
         return inputs.has_facts(label, agent, names)
@@ -72,14 +83,15 @@ def derive(policy: Policy, values: dict[str, Env], previous: Mapping[int, dict[s
             groups: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
             for agent, env in values.items():
                 v = env.get(metric.of)
-                if isinstance(v, Decimal) and has_facts(agent, (metric.of,)):  # no facts: no rank
+                # ranked like a ranking rule ranks: facts behind the value, and (descending) more than nothing
+                if (isinstance(v, Decimal) and has_facts(agent, (metric.of,))
+                        and (v != 0 or not metric.descending)):
                     groups[group_of.get(metric.within, {}).get(agent, "")].append((agent, v))
             for members in groups.values():
                 members.sort(key=lambda x: x[1], reverse=metric.descending)
-                n = len(members)
                 for agent, v in members:
-                    first = next(j for j, (_, w) in enumerate(members) if w == v)
-                    values[agent][metric.name] = Decimal(first) / Decimal(n - 1) if n > 1 else Decimal(0)
+                    place = next(j for j, (_, w) in enumerate(members) if w == v) + 1
+                    values[agent][metric.name] = share_of_place(place, len(members))
 
 
 def run(policy: Policy, inputs: Inputs) -> tuple[list[Statement], list[RunProblem]]:

@@ -96,11 +96,10 @@ def _ranking(rule: RankingRule, run: RuleRun) -> None:
         return table[place - 1] if place - 1 < len(table) else Decimal(0)
 
     for group, members in groups.items():
-        n = len(members)
         first = places(members, rule.value)
         second = places(members, rule.also) if rule.also else {}
-        cutoff_top = _share_count(n, rule.top_percent)
-        cutoff_bottom = _share_count(n, rule.bottom_percent)
+        cutoff_top = _share_count(len(first), rule.top_percent)
+        cutoff_bottom = _share_count(len(first), rule.bottom_percent)
         for agent in members:
             env = envs.get(agent, {})
             paid = False
