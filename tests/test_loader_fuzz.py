@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jili.core.problems import Problem
+from jili.io.specs.mapping import load_mapping
 from jili.io.specs.policy import load_policy
 from jili.io.specs.rulepack import load_pack
 from jili.io.specs.scorecard import load_scorecard
@@ -34,6 +35,10 @@ PACK_WORDS = ["pack", "name", "version", "language", "rules", "id", "kind", "lab
               "customer", "zh", "en", "keywords", "regex", "expect", "first_turns", "last_turns", "min_count", "before",
               "after", "follows", "timing", "check", "ignore_under", "ratio", "when_customer_negative", "end_below",
               "drop", "sensitive", "kinds", "fact", "call", "review", "cites", "phrase", "sentiment"]
+
+MAPPING_WORDS = ["format", "timezone", "delimiter", "encoding", "sheet", "header_row", "null_values", "unknown_agents",
+                 "columns", "ignore", "description", "from", "join", "values", "next_day_after", "constant",
+                 "interactions", "agent_id", "offered_at", "roster", "register", "reject", "%Y-%m-%d"]
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
                     st.text(max_size=12), st.sampled_from(["1e400", ".nan", "-5", "9999-99-99", "a + b", "count(*)",
@@ -77,9 +82,15 @@ def test_random_rule_pack_trees_give_problems(tree):  # type: ignore[no-untyped-
 
 
 @FUZZ
+@given(st.dictionaries(st.sampled_from(MAPPING_WORDS), trees(MAPPING_WORDS), max_size=8))
+def test_random_mapping_trees_give_problems(tree):  # type: ignore[no-untyped-def]
+    only_problems(load_mapping, yaml.safe_dump(tree, allow_unicode=True).encode())
+
+
+@FUZZ
 @given(st.binary(max_size=300))
 def test_random_bytes_give_problems(data):  # type: ignore[no-untyped-def]
-    for loader in (load_policy, load_scorecard, load_pack):
+    for loader in (load_policy, load_scorecard, load_pack, load_mapping):
         only_problems(loader, data)
 
 

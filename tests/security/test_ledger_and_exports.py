@@ -137,3 +137,13 @@ def test_the_cli_records_who_ran_it_from_the_operating_system(home: Path, tmp_pa
         actors = {r[0] for r in con.execute("SELECT DISTINCT actor FROM registry_auditevent")}
     assert actors == {f"os:{getpass.getuser()}"}
     assert "--user" not in jili("run", "--help").stdout
+
+
+def test_a_centre_name_cannot_write_its_own_settings(tmp_path: Path) -> None:
+    from jili.io.workspace import Workspace, create_layout, load_workspace
+
+    hostile = 'Jili"\ndatabase_url = "postgresql://evil@10.0.0.1/x"\n# 中心 \\ "'
+    ws = Workspace(root=tmp_path / "ws", name=hostile)
+    create_layout(ws)
+    loaded = load_workspace(ws.root)
+    assert loaded is not None and loaded.name == hostile and loaded.database_url is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass
@@ -73,17 +74,23 @@ def load_workspace(root: Path) -> Workspace | None:
     )
 
 
+def _toml(text: str) -> str:
+    """A TOML basic string: JSON's escapes are a subset of TOML's, so a name with quotes,
+    backslashes or line breaks stays one value and cannot add keys to the file."""
+    return json.dumps(text, ensure_ascii=False)
+
+
 def write_config(ws: Workspace) -> None:
     lines = [
         "# Jili workspace / 激励工作区",
         "[workspace]",
-        f'name = "{ws.name}"',
+        f"name = {_toml(ws.name)}",
         "# Timestamps without a timezone are read in this zone / 无时区的时间按此时区读取",
-        f'timezone = "{ws.timezone}"',
+        f"timezone = {_toml(ws.timezone)}",
         "# Empty: the embedded SQLite file jili.sqlite3. Or postgresql://user@host:5432/db",
         "# 为空时使用内置 SQLite；也可填 PostgreSQL 连接串。环境变量 DATABASE_URL 优先。",
-        f'database_url = "{ws.database_url or ""}"',
-        f'language = "{ws.language}"',
+        f"database_url = {_toml(ws.database_url or '')}",
+        f"language = {_toml(ws.language)}",
         "",
     ]
     ws.config_path.write_text("\n".join(lines), encoding="utf-8")

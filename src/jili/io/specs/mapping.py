@@ -20,14 +20,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field
 
 from jili.core.facts import FORMATS, FactFormat, fold
-from jili.core.problems import Problem, Severity
-from jili.io.specs.yamlfile import YamlDocument, load_yaml
+from jili.core.problems import Problem, Severity, suggest
+from jili.io.specs.shapes import Shape, Table, Text, check, whole
+from jili.io.specs.yamlfile import SpecKind, YamlDocument, load_yaml_mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,67 +64,58 @@ class Mapping:
         return Mapping(format=fmt)
 
 
-class _ColumnSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    from_: str | list[str] | None = Field(default=None, alias="from")
+class _ColumnSpec(Shape):
+    from_: Text | list[Text] | None = Field(default=None, alias="from")
     join: str = " "
-    format: str | list[str] | None = None
-    values: dict[str, str] = {}
-    null_values: list[str] = []
-    next_day_after: str | None = None
-    constant: str | int | float | bool | None = None
+    format: Text | list[Text] | None = None
+    values: dict[Text, Text] = {}
+    null_values: list[Text] = []
+    next_day_after: Text | None = None
+    constant: Text | bool | None = None
 
 
-class _MappingSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    format: str
-    timezone: str | None = None
+class _MappingSpec(Shape):
+    format: Text
+    timezone: Text | None = None
     delimiter: str | None = None
-    encoding: str | None = None
-    sheet: str | None = None
-    header_row: int | None = Field(default=None, ge=1)
-    null_values: list[str] = []
-    unknown_agents: Literal["reject", "register"] = "reject"
-    columns: dict[str, str | _ColumnSpec] = {}
-    ignore: list[str] = []
-    description: str | None = None
+    encoding: Text | None = None
+    sheet: Text | None = None
+    header_row: Annotated[int, whole(1, 1_000_000)] | None = None
+    null_values: list[Text] = []
+    unknown_agents: Text = "reject"
+    columns: Table = {}
+    ignore: list[Text] = []
+    description: Any = None
 
-    @field_validator("format")
-    @classmethod
-    def _known_format(cls, value: str) -> str:
-        if value not in FORMATS:
-            raise ValueError(f"unknown fact format {value!r}; known: {', '.join(FORMATS)}")
-        return value
+
+MAPPING_FILE = SpecKind("bad_mapping", "mapping", "映射",
+                        "A mapping file has 'format' and 'columns': see docs/data-formats.md.",
+                        "映射文件须含 format 与 columns：参见 docs/data-formats.md。")
 
 
 def load_mapping(path: Path) -> tuple[Mapping | None, list[Problem]]:
-    doc, problems = load_yaml(path)
+    doc, problems = load_yaml_mapping(path, MAPPING_FILE)
     if doc is None:
         return None, problems
-    if not isinstance(doc.data, dict):
-        return None, [Problem(Severity.ERROR, "bad_mapping", doc.location(),
-                              "A mapping file must be a YAML mapping with 'format' and 'columns'.",
-                              "映射文件须为包含 format 与 columns 的 YAML 映射。")]
-    try:
-        spec = _MappingSpec.model_validate(dict(doc.data))
-    except ValidationError as exc:
-        return None, [_pydantic_problem(doc, err) for err in exc.errors()]
+    spec = check(doc, _MappingSpec, doc.data, (), problems)
+    if spec is None:
+        return None, problems
     return _build(spec, doc, path)
 
 
-def _pydantic_problem(doc: YamlDocument, err: Any) -> Problem:
-    keys = tuple(k for k in err["loc"] if isinstance(k, str | int) and k not in ("str", "_ColumnSpec"))
-    where = ".".join(str(k) for k in keys)
-    return Problem(Severity.ERROR, "bad_mapping", doc.location(keys),
-                   f"Mapping field '{where}': {err['msg']}.", f"映射字段 '{where}'：{err['msg']}。",
-                   found=repr(err.get("input"))[:80],
-                   fix="See docs/data-formats.md, section 'Mapping files'.",
-                   fix_zh="参见 docs/data-formats.md 的“映射文件”一节。")
-
-
 def _build(spec: _MappingSpec, doc: YamlDocument, path: Path) -> tuple[Mapping | None, list[Problem]]:
-    fmt = FORMATS[spec.format]
     problems: list[Problem] = []
+    if spec.format not in FORMATS:
+        en, zh = suggest(spec.format, FORMATS)
+        return None, [Problem(Severity.ERROR, "bad_mapping", doc.location(("format",)),
+                              f"Mapping field 'format': unknown fact format '{spec.format}'.{en}",
+                              f"映射字段 format：未知数据格式 '{spec.format}'。{zh}",
+                              expected=", ".join(FORMATS), found=spec.format)]
+    if spec.unknown_agents not in ("reject", "register"):
+        problems.append(Problem(Severity.ERROR, "bad_mapping", doc.location(("unknown_agents",)),
+                                f"unknown_agents: '{spec.unknown_agents}' — use reject or register.",
+                                "unknown_agents 只能是 reject 或 register。"))
+    fmt = FORMATS[spec.format]
     if spec.timezone is not None:
         try:
             ZoneInfo(spec.timezone)
@@ -136,19 +128,19 @@ def _build(spec: _MappingSpec, doc: YamlDocument, path: Path) -> tuple[Mapping |
     known = set(fmt.column_names)
     for target, raw in spec.columns.items():
         if target not in known:
-            from difflib import get_close_matches
-
-            guess = get_close_matches(target, sorted(known), n=1)
-            hint = f" Did you mean '{guess[0]}'?" if guess else ""
+            en, zh = suggest(str(target), sorted(known))
             problems.append(Problem(
                 Severity.ERROR, "unknown_target_column", doc.location(("columns", target)),
-                f"'{target}' is not a column of the {fmt.name} format.{hint}",
-                f"'{target}' 不是 {fmt.name} 格式的列。" + (f"是否应为 '{guess[0]}'？" if guess else ""),
+                f"'{target}' is not a column of the {fmt.name} format.{en}",
+                f"'{target}' 不是 {fmt.name} 格式的列。{zh}",
                 expected=", ".join(fmt.column_names), found=target,
                 fix="Use a column name from docs/data-formats.md.", fix_zh="请使用 docs/data-formats.md 中的列名。"))
             continue
-        if isinstance(raw, str):
-            rules[target] = ColumnRule(sources=(raw,))
+        if isinstance(raw, str | int | float) and not isinstance(raw, bool):
+            rules[target] = ColumnRule(sources=(str(raw),))
+            continue
+        raw = check(doc, _ColumnSpec, raw, ("columns", target), problems)
+        if raw is None:
             continue
         sources = (raw.from_,) if isinstance(raw.from_, str) else tuple(raw.from_ or ())
         if not sources and raw.constant is None:
@@ -175,6 +167,6 @@ def _build(spec: _MappingSpec, doc: YamlDocument, path: Path) -> tuple[Mapping |
     return Mapping(
         format=fmt, columns=rules, ignore=tuple(spec.ignore), timezone=spec.timezone,
         delimiter=delimiter, encoding=spec.encoding, sheet=spec.sheet, header_row=spec.header_row,
-        null_values=tuple(spec.null_values), unknown_agents=spec.unknown_agents,
+        null_values=tuple(spec.null_values), unknown_agents="register" if spec.unknown_agents == "register" else "reject",
         source=str(path), digest=digest,
     ), []
