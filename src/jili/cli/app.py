@@ -16,6 +16,20 @@ from jili.io.workspace import TEMPLATES, Workspace, default_root, load_workspace
 
 app = typer.Typer(help="Jili 激励 — call-centre quality and incentives / 呼叫中心质检与激励",
                   no_args_is_help=True, add_completion=False)
+
+
+def _version(show: bool) -> None:
+    if show:
+        from importlib.metadata import version
+
+        typer.echo(f"jili {version('jili')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(show_version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                       help="Print the version / 显示版本")] = False) -> None:
+    """Jili 激励 — call-centre quality and incentives / 呼叫中心质检与激励"""
 demo_app = typer.Typer(help="Demo data / 演示数据", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
 

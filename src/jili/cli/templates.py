@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -71,8 +72,8 @@ def templates_show(name: Annotated[str, typer.Argument(help="Template / 模板")
     text = path.read_text(encoding="utf-8")
     if as_json:
         emit_json({"ok": True, "name": name, "text": text})
-    else:
-        console.print(text, markup=False, highlight=False)
+    else:  # the file as it is, never wrapped: `jili templates show NAME > mine.yaml` must be valid YAML
+        sys.stdout.write(text)
 
 
 @templates_app.command("copy")
