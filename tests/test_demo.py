@@ -30,3 +30,19 @@ def test_generated_month_is_reproducible_and_correlated(tmp_path):
     per_agent = con.execute(f"SELECT count(*) FROM '{ev}' GROUP BY agent_id").fetchall()
     counts = [r[0] for r in per_agent]  # 15 internal + 5 carrier; a late hire may have fewer calls
     assert max(counts) == 20 and sum(c == 20 for c in counts) >= 140
+
+
+def test_the_demo_prints_no_python_repr_in_either_language(tmp_path):
+    import re
+    import subprocess
+    import sys
+
+    from conftest import BANK
+
+    for lang in ("zh", "en"):
+        out = subprocess.run([sys.executable, "-m", "jili", "demo", "run", "-w", str(tmp_path / lang), "--agents", "30",
+                              "--bank", str(BANK)], capture_output=True, text=True, timeout=300,
+                             env={**__import__("os").environ, "JILI_LANG": lang, "COLUMNS": "200"})
+        assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+        reprs = re.findall(r"\{'|\['|\('|\bNone\b|Decimal\(|datetime\.", out.stdout)
+        assert reprs == [], [line for line in out.stdout.splitlines() if re.search(r"\{'|\['|\('|\bNone\b", line)]

@@ -165,18 +165,21 @@ def _run_policy(ws: Workspace, as_json: bool) -> dict[str, object]:
     paid = [s for s in outcome.statements if s.eligible]
     total = sum((s.total("bonus") for s in paid), start=paid[0].total("bonus") * 0) if paid else 0
     tiers: dict[str, int] = {}
+    tiers_zh: dict[str, int] = {}
     for s in paid:
         for line in s.lines:
             if line.rule_id == "quality_tier":
                 tiers[line.label.en.split(": ")[-1]] = tiers.get(line.label.en.split(": ")[-1], 0) + 1
+                tiers_zh[line.label.zh.split("：")[-1]] = tiers_zh.get(line.label.zh.split("：")[-1], 0) + 1
     summary = {"policy": POLICY, "period": MONTH, "agents": len(outcome.statements), "eligible": len(paid),
                "bonus_total": str(total), "tiers": tiers, "payout": str(payout)}
     if as_json:
         return summary
     console.rule(t(f"R15 service-quality bonus for {MONTH}", f"R15 服务质量奖：{MONTH}"))
     console.print(t(f"{len(paid)} of {len(outcome.statements)} agents take part; bonus total {total:,} yuan; "
-                    f"tiers: {tiers}", f"{len(outcome.statements)} 名坐席中 {len(paid)} 名参加；奖金合计 {total:,} 元；"
-                    f"档位分布：{tiers}"))
+                    "tiers: " + ", ".join(f"{k} {v}" for k, v in tiers.items()),
+                    f"{len(outcome.statements)} 名坐席中 {len(paid)} 名参加；奖金合计 {total:,} 元；"
+                    "档位分布：" + "，".join(f"{k} {v} 人" for k, v in tiers_zh.items())))
     board = sorted(paid, key=lambda s: (-s.total("bonus"), s.agent_id))[:5]
     for i, s in enumerate(board, start=1):
         console.print(f"  {i}. {s.agent_id} {s.name} {s.team}  {s.total('bonus'):>8} 元")
@@ -249,8 +252,9 @@ def _run_more(ws: Workspace, as_json: bool) -> dict[str, object]:
                         f"most beautiful voice: {voices} (5 × 500); paid {r11_info['paid']} yuan",
                         f"R11 {MONTH}：每周优秀录音 {r11_info['weekly_winners']} 人次（每周20名×100元），"
                         f"最美声音：{voices}（5名×500元）；合计 {r11_info['paid']} 元"))
-        console.print(t(f"R12 flags over {FIRST}–{MONTH} (bottom 10 % twice → coaching, …): {flags}",
-                        f"R12 {FIRST}–{MONTH} 的待处理标记（连续两月后10% → 辅导 等）：{flags}"))
+        shown = ", ".join(f"{rule} {n}" for rule, n in flags.items()) or "—"
+        console.print(t(f"R12 flags over {FIRST}–{MONTH} (bottom 10 % twice → coaching, …): {shown}",
+                        f"R12 {FIRST}–{MONTH} 的待处理标记（连续两月后10% → 辅导 等）：{shown}"))
     return summary
 
 
@@ -274,8 +278,12 @@ def _bank_r12(ws: Workspace, as_json: bool) -> dict[str, object]:
            if any(ln.rule_id == "top_ten_percent" for ln in s.lines)]
     bottom = [(s.agent_id, str(metric(s, "performance"))) for s in ranked if metric(s, "performance_rank") >= Decimal("0.9")]
     if not as_json:
+        tops = ", ".join(f"{a} ({n} calls, {bonus} yuan)" for a, n, bonus in top)
+        tops_zh = "，".join(f"{a}（接通 {n} 通，{bonus} 元）" for a, n, bonus in top)
+        lows = ", ".join(f"{a} ({n} calls)" for a, n in bottom)
+        lows_zh = "，".join(f"{a}（接通 {n} 通）" for a, n in bottom)
         console.print(t(f"R12 on the real bank month 1999-02, {len(ranked)} agents by answered calls: "
-                        f"top 10 % (one-off bonus): {top}; bottom 10 % (coaching if it repeats next month): {bottom}",
-                        f"R12 应用于真实银行 1999-02，{len(ranked)} 名坐席按接通量排名：前10%（一次性奖金）：{top}；"
-                        f"后10%（下月仍在则辅导）：{bottom}"))
+                        f"top 10 % (one-off bonus): {tops}; bottom 10 % (coaching if it repeats next month): {lows}",
+                        f"R12 应用于真实银行 1999-02，{len(ranked)} 名坐席按接通量排名：前10%（一次性奖金）：{tops_zh}；"
+                        f"后10%（下月仍在则辅导）：{lows_zh}"))
     return {"agents": len(ranked), "top": top, "bottom": bottom}

@@ -158,7 +158,8 @@ def _print_outcome(o: ImportOutcome) -> None:
                         f"= {o.source}：已作为批次 {o.batch_id} 导入，未做更改"), style="cyan")
         return
     else:
-        console.print(t(f"✘ {o.source}: rejected, nothing imported ({len(o.errors)} problems)",
+        console.print(t(f"✘ {o.source}: rejected, nothing imported ({len(o.errors)} "
+                        f"{'problem' if len(o.errors) == 1 else 'problems'})",
                         f"✘ {o.source}：已拒绝，未导入任何数据（{len(o.errors)} 个问题）"), style="red bold")
     print_problems(o.problems)
 

@@ -200,12 +200,11 @@ def qa_calibrate(period: PeriodOpt, timezone: TzOpt = None, workspace: Workspace
                    "items": [{"item": i.item, "alpha": i.alpha, "mean_spread": i.mean_abs_diff} for i in report.items]})
         return
     alpha = "—" if report.alpha is None else f"{report.alpha:.3f}"
+    icc = "—" if report.icc is None else f"{report.icc:.3f}"
     console.print(t(f"{report.calls} calls scored by {report.evaluators} evaluators: Krippendorff's alpha {alpha} "
-                    f"({'reliable' if report.reliable else 'below 0.8'}), ICC(2,1) "
-                    f"{report.icc if report.icc is None else round(report.icc, 3)}, {report.within_5:.0%} within ±5",
+                    f"({'reliable' if report.reliable else 'below 0.8'}), ICC(2,1) {icc}, {report.within_5:.0%} within ±5",
                     f"{report.calls} 通电话、{report.evaluators} 名质检员：Krippendorff α = {alpha}"
-                    f"（{'可靠' if report.reliable else '低于 0.8'}），ICC(2,1) = "
-                    f"{report.icc if report.icc is None else round(report.icc, 3)}，±5 分以内 {report.within_5:.0%}"))
+                    f"（{'可靠' if report.reliable else '低于 0.8'}），ICC(2,1) = {icc}，±5 分以内 {report.within_5:.0%}"))
     words = {"lenient": t("lenient", "偏宽"), "severe": t("severe", "偏严"), "in line": t("in line", "一致")}
     for b in report.evaluators_bias:
         console.print(f"  {b.evaluator:<10} {b.bias.mean:+.2f} ({b.bias.low:+.2f} … {b.bias.high:+.2f})  {words[b.verdict]}")
