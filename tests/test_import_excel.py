@@ -87,3 +87,46 @@ def test_xls_is_read(ws, do, roster, tmp_path):
     outcome = do(path, "interactions")
     assert outcome.status == ImportStatus.IMPORTED, [p.render() for p in outcome.problems]
     assert outcome.rows == 1
+
+
+def ods(path, rows):  # type: ignore[no-untyped-def]
+    """A real OpenDocument spreadsheet (what LibreOffice and WPS save): a zip of its XML parts."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def cell(v):  # type: ignore[no-untyped-def]
+        if isinstance(v, int | float):
+            return f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>'
+
+    body = "".join("<table:table-row>" + "".join(cell(v) for v in r) + "</table:table-row>" for r in rows)
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f'<office:body><office:spreadsheet><table:table table:name="花名册">{body}</table:table>'
+               '</office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_an_ods_roster_from_libreoffice_or_wps_imports(ws, do, tmp_path):
+    path = ods(tmp_path / "花名册.ods", [["工号", "姓名", "班组", "状态", "入职日期"],
+                                         ["A001", "王芳", "T1", "正式", "2024-03-01"],
+                                         ["A002", "李娜", "T1", "试用", "2026-09-15"]])
+    outcome = do(path, "roster")
+    assert outcome.status == ImportStatus.IMPORTED, [p.render() for p in outcome.problems]
+    assert outcome.rows == 2
+    bad = ods(tmp_path / "坏.ods", [["工号", "姓名", "班组", "状态", "入职日期"], ["A003", "张伟", "T2", "正式", "2025-02-30"]])
+    refused = do(bad, "roster")
+    assert refused.status == ImportStatus.REJECTED
+    assert str(next(p for p in refused.problems if p.code == "bad_value").location).startswith("坏.ods")

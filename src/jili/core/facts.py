@@ -77,7 +77,7 @@ class FactFormat:
     columns: tuple[Column, ...]
     natural_key: tuple[str, ...]
     agent_column: str | None = "agent_id"
-    file_kinds: str = "CSV, XLSX, XLS, Parquet, JSON Lines"
+    file_kinds: str = "CSV, XLSX, XLS, ODS, Parquet, JSON Lines"
     time_column: str | None = None  # the column that places a fact in a period (None: it has no period)
     time_fallback: str | None = None  # where time_column is empty, this one places it (evaluations: evaluated_at)
 

@@ -34,13 +34,14 @@ class FileKind(StrEnum):
     CSV = "csv"
     XLSX = "xlsx"
     XLS = "xls"
+    ODS = "ods"  # LibreOffice / WPS spreadsheets; its bytes begin as a zip, like xlsx
     PARQUET = "parquet"
     JSONL = "jsonl"
 
 
 EXTENSIONS = {
     ".csv": FileKind.CSV, ".tsv": FileKind.CSV, ".txt": FileKind.CSV,
-    ".xlsx": FileKind.XLSX, ".xlsm": FileKind.XLSX, ".xls": FileKind.XLS,
+    ".xlsx": FileKind.XLSX, ".xlsm": FileKind.XLSX, ".xls": FileKind.XLS, ".ods": FileKind.ODS,
     ".parquet": FileKind.PARQUET, ".pq": FileKind.PARQUET,
     ".jsonl": FileKind.JSONL, ".ndjson": FileKind.JSONL, ".json": FileKind.JSONL,
 }
@@ -123,9 +124,9 @@ def open_source(path: Path, *, delimiter: str | None = None, encoding: str | Non
     if by_ext is None:
         return None, [_error(path, "unknown_extension",
                              f"Unknown file type '{path.suffix}'.", f"未知的文件类型 '{path.suffix}'。",
-                             "Use .csv, .tsv, .xlsx, .xls, .parquet or .jsonl.",
-                             "请使用 .csv、.tsv、.xlsx、.xls、.parquet 或 .jsonl 文件。")]
-    if by_content is None and by_ext in (FileKind.XLSX, FileKind.XLS, FileKind.PARQUET):
+                             "Use .csv, .tsv, .xlsx, .xls, .ods, .parquet or .jsonl.",
+                             "请使用 .csv、.tsv、.xlsx、.xls、.ods、.parquet 或 .jsonl 文件。")]
+    if by_content is None and by_ext in (FileKind.XLSX, FileKind.XLS, FileKind.ODS, FileKind.PARQUET):
         return None, [_error(path, "wrong_extension",
                              f"The file is named {path.suffix} but its content is not a {by_ext.value} file "
                              "(it looks like text).",
@@ -135,18 +136,18 @@ def open_source(path: Path, *, delimiter: str | None = None, encoding: str | Non
                              expected=by_ext.value, found="text")]
     if by_content is not None and by_content != by_ext:
         # .xls named .xlsx and the reverse are read fine by calamine: only a different family is an error
-        excel = {FileKind.XLSX, FileKind.XLS}
+        excel = {FileKind.XLSX, FileKind.XLS, FileKind.ODS}  # a zip named .ods is a spreadsheet too
         if not (by_content in excel and by_ext in excel):
             return None, [_error(path, "wrong_extension",
                                  f"The file is named {path.suffix} but its content is {by_content.value}.",
                                  f"文件扩展名为 {path.suffix}，但内容是 {by_content.value}。",
                                  f"Rename it to .{by_content.value}.", f"请改名为 .{by_content.value}。",
                                  expected=by_ext.value, found=by_content.value)]
-    kind = by_content or by_ext
+    kind = by_ext if by_ext == FileKind.ODS else by_content or by_ext
     if kind == FileKind.CSV:
         return _open_csv(path, size, delimiter, encoding, staging, scan or scan_file(path), exact_lines,
                          null_values)
-    if kind in (FileKind.XLSX, FileKind.XLS):
+    if kind in (FileKind.XLSX, FileKind.XLS, FileKind.ODS):
         return _open_excel(path, kind, size, sheet, header_row)
     if kind == FileKind.PARQUET:
         return _open_parquet(path, size)
