@@ -15,7 +15,7 @@ from jili.core.facts import FORMATS
 from jili.core.roster import AgentRow
 from jili.io.factstore.views import connect
 from jili.io.readers.convert import arrow_type
-from jili.pipeline.sources import FactBatch
+from jili.pipeline.sources import FactBatch, batches_by_fact
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -25,7 +25,7 @@ def at(day: str, time: str = "10:00") -> dt.datetime:
 
 
 def facts(tmp: Path, **tables: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
-    return connect({b.fact: [(b.batch_id, b.path)] for b in fact_batches(tmp, **tables)})
+    return connect(batches_by_fact(fact_batches(tmp, **tables)))
 
 
 def fact_batches(tmp: Path, **tables: list[dict[str, Any]]) -> tuple[FactBatch, ...]:

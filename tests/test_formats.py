@@ -34,3 +34,12 @@ def test_natural_keys_are_columns():
 def test_data_formats_doc_is_generated_from_the_code():
     doc = Path(__file__).resolve().parents[1] / "docs" / "data-formats.md"
     assert doc.read_text(encoding="utf-8") == formats_markdown(), "run: make docs"
+
+
+def test_the_control_characters_and_their_pattern_are_the_same_set():
+    import re
+
+    from jili.core.facts import CONTROL_CHARACTERS, CONTROL_PATTERN
+
+    assert {chr(c) for c in range(256) if re.fullmatch(CONTROL_PATTERN, chr(c))} == CONTROL_CHARACTERS
+    assert not {"\t", "\n", "\r"} & CONTROL_CHARACTERS

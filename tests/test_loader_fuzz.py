@@ -7,6 +7,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -61,38 +62,25 @@ def only_problems(loader, text: bytes) -> None:  # type: ignore[no-untyped-def]
 
 
 FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+LOADERS = [(load_policy, POLICY_WORDS), (load_scorecard, CARD_WORDS), (load_pack, PACK_WORDS),
+           (load_mapping, MAPPING_WORDS)]
 
 
-@FUZZ
-@given(st.dictionaries(st.sampled_from(POLICY_WORDS), trees(POLICY_WORDS), max_size=10))
-def test_random_policy_trees_give_problems(tree):  # type: ignore[no-untyped-def]
-    only_problems(load_policy, yaml.safe_dump(tree, allow_unicode=True).encode())
+@pytest.mark.parametrize(("loader", "words"), LOADERS, ids=["policy", "scorecard", "rule_pack", "mapping"])
+def test_random_trees_give_problems(loader, words) -> None:  # type: ignore[no-untyped-def]
+    @FUZZ
+    @given(st.dictionaries(st.sampled_from(words), trees(words), max_size=10))
+    def fed(tree) -> None:  # type: ignore[no-untyped-def]
+        only_problems(loader, yaml.safe_dump(tree, allow_unicode=True).encode())
 
-
-@FUZZ
-@given(st.dictionaries(st.sampled_from(CARD_WORDS), trees(CARD_WORDS), max_size=8))
-def test_random_scorecard_trees_give_problems(tree):  # type: ignore[no-untyped-def]
-    only_problems(load_scorecard, yaml.safe_dump(tree, allow_unicode=True).encode())
-
-
-@FUZZ
-@given(st.dictionaries(st.sampled_from(PACK_WORDS), trees(PACK_WORDS), max_size=8))
-def test_random_rule_pack_trees_give_problems(tree):  # type: ignore[no-untyped-def]
-    only_problems(load_pack, yaml.safe_dump(tree, allow_unicode=True).encode())
-
-
-@FUZZ
-@given(st.dictionaries(st.sampled_from(MAPPING_WORDS), trees(MAPPING_WORDS), max_size=8))
-def test_random_mapping_trees_give_problems(tree):  # type: ignore[no-untyped-def]
-    only_problems(load_mapping, yaml.safe_dump(tree, allow_unicode=True).encode())
+    fed()
 
 
 @FUZZ
 @given(st.binary(max_size=300))
 def test_random_bytes_give_problems(data):  # type: ignore[no-untyped-def]
-    for loader in (load_policy, load_scorecard, load_pack, load_mapping):
+    for loader, _ in LOADERS:
         only_problems(loader, data)
-
 
 POLICY_HEAD = "policy: p\nperiod: month\n"
 RULES = "rules:\n  - {id: r, kind: formula, account: points, amount: 1}\n"

@@ -54,16 +54,16 @@ def share_of_place(place: int, n: int) -> Decimal:
     return (Decimal(place) - Decimal("0.5")) / Decimal(n)
 
 
-def _fed(inputs: Inputs, label: str) -> Callable[[str, tuple[str, ...]], bool]:
-    def has_facts(agent: str, names: tuple[str, ...]) -> bool:
-        return inputs.has_facts(label, agent, names)
+def _fed(inputs: Inputs, label: str) -> Callable[[str], set[str] | None]:
+    def with_facts(metric: str) -> set[str] | None:
+        return inputs.agents_with_facts(label, inputs.facts_behind((metric,)))
 
-    return has_facts
+    return with_facts
 
 
 def derive(policy: Policy, values: dict[str, Env], previous: Mapping[int, dict[str, Env]],
            group_of: Mapping[Level, Mapping[str, str]], only: set[str] | None = None,
-           has_facts: Callable[[str, tuple[str, ...]], bool] = lambda agent, names: True) -> None:
+           with_facts: Callable[[str], set[str] | None] = lambda metric: None) -> None:
     """Fill derived, previous-period and rank metrics into each agent's env, in order
     (``only``: just these, for a finer period whose rules read a few)."""
     for metric in policy.metrics:
@@ -81,10 +81,11 @@ def derive(policy: Policy, values: dict[str, Env], previous: Mapping[int, dict[s
                 env[metric.name] = prev.get(agent, {}).get(metric.of)
         elif isinstance(metric, RankMetric):
             groups: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+            fed = with_facts(metric.of)
             for agent, env in values.items():
                 v = env.get(metric.of)
                 # ranked like a ranking rule ranks: facts behind the value, and (descending) more than nothing
-                if (isinstance(v, Decimal) and has_facts(agent, (metric.of,))
+                if (isinstance(v, Decimal) and (fed is None or agent in fed)
                         and (v != 0 or not metric.descending)):
                     groups[group_of.get(metric.within, {}).get(agent, "")].append((agent, v))
             for members in groups.values():

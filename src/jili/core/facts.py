@@ -29,6 +29,11 @@ BOOLEAN_TRUE = ("true", "t", "yes", "y", "1", "是", "有", "对", "√", "✓")
 BOOLEAN_FALSE = ("false", "f", "no", "n", "0", "否", "无", "没有", "不是", "×", "✗")
 
 
+# characters no name, note or spec file holds: the C0 controls but tab, line feed and carriage return, and DEL
+CONTROL_CHARACTERS = frozenset(chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), 127])
+CONTROL_PATTERN = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"  # the same, as a regular expression (Arrow's too)
+
+
 def fold(text: str) -> str:
     """Normalise a header or code for matching: NFKC, lower case, no spaces or _-./()."""
     text = unicodedata.normalize("NFKC", text).strip().lower()

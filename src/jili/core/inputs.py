@@ -37,11 +37,18 @@ class Inputs:
     fed: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (period, fact metric) -> agents with facts
     sources: dict[str, frozenset[str]] = field(default_factory=dict)  # metric -> the fact metrics it rests on
 
-    def has_facts(self, period: str, agent: str, names: Iterable[str]) -> bool:
-        """Whether any fact fed what ``names`` rest on, for the agent in the period. Names that rest on
-        no facts (roster fields, period fields) ask nothing: True."""
-        facts = {f for n in names for f in self.sources.get(n, ())}
-        return not facts or any(agent in self.fed.get((period, f), ()) for f in facts)
+    def facts_behind(self, names: Iterable[str]) -> frozenset[str]:
+        """The fact metrics that ``names`` rest on (roster and period fields rest on none)."""
+        return frozenset(f for n in names for f in self.sources.get(n, ()))
+
+    def agents_with_facts(self, period: str, facts: frozenset[str]) -> set[str] | None:
+        """Agents with any fact behind ``facts`` in the period; None when they rest on no facts (ask nothing)."""
+        if not facts:
+            return None
+        out: set[str] = set()
+        for f in facts:
+            out |= self.fed.get((period, f), set())
+        return out
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from jili.core.expr import Expr
-from jili.core.facts import FORMATS
+from jili.core.facts import FORMATS, ColumnType
 from jili.core.inputs import ROWS_SUFFIX
 from jili.core.periods import PeriodKind
 from jili.core.policy import Agg, FactMetric
@@ -58,15 +58,21 @@ def _checked(e: Expr) -> exp.Expression:
     return tree(e.node.copy())
 
 
-def local_time(fact: str, time_column: str, is_date: bool, zone: str) -> exp.Expression:
-    """A fact's time as the policy's zone sees it; a date column is a day already. The format's own
-    time column falls back as the format says (an evaluation without its call time: when evaluated)."""
+def placed_by(fact: str, time_column: str) -> exp.Expression:
+    """The column that places a fact in a period. The format's own time column falls back as the
+    format says (an evaluation without its call time: when it was evaluated)."""
     fmt = FORMATS[fact]
     placed = fmt.placed_by if time_column == fmt.time_column else (time_column,)
     column: exp.Expression = _col(placed[0], "f")
     if len(placed) > 1:
         column = exp.Coalesce(this=column, expressions=[_col(c, "f") for c in placed[1:]])
-    if is_date:
+    return column
+
+
+def local_time(fact: str, time_column: str, zone: str) -> exp.Expression:
+    """A fact's time as the policy's zone sees it; a date column (attendance, KPIs) is a day already."""
+    column = placed_by(fact, time_column)
+    if FORMATS[fact].column(time_column).type == ColumnType.DATE:
         return fill(_LOCAL_DATE, time=column)
     return fill(_LOCAL_ZONE, zone=exp.Literal.string(zone), time=column)
 
@@ -122,10 +128,10 @@ class MetricQuery:
     tree: exp.Expression
 
 
-def metric_query(fact: str, time_column: str, is_date: bool, zone: str, level: Level, kinds: Sequence[PeriodKind],
+def metric_query(fact: str, time_column: str, zone: str, level: Level, kinds: Sequence[PeriodKind],
                  lo: dt.date, hi: dt.date, metrics: Sequence[FactMetric]) -> MetricQuery:
     """GROUPING SETS give every period kind's buckets in the one scan."""
-    local = local_time(fact, time_column, is_date, zone)
+    local = local_time(fact, time_column, zone)
     key: exp.Expression = (_col("agent_id", "f") if level == Level.AGENT
                            else exp.Literal.string("") if level == Level.ALL else _col(level.value, POPULATION))
     tree = fill(_METRIC_QUERY, key=key, local=local, lo=_day(lo), hi=_day(hi))
@@ -143,11 +149,11 @@ def metric_query(fact: str, time_column: str, is_date: bool, zone: str, level: L
     return MetricQuery(fact, level, tuple(kinds), tuple(metrics), tree)
 
 
-def event_query(fact: str, time_column: str, is_date: bool, zone: str, kind: PeriodKind, lo: dt.date, hi: dt.date,
+def event_query(fact: str, time_column: str, zone: str, kind: PeriodKind, lo: dt.date, hi: dt.date,
                 where: Expr | None, multipliers: Sequence[tuple[Expr, exp.Expression]]) -> exp.Expression:
     """Matching facts per (period, agent, factor), with up to 20 batch:row references each.
     Multipliers combine by product ("doubled when it caused a complaint" × "doubled when serious")."""
-    local = local_time(fact, time_column, is_date, zone)
+    local = local_time(fact, time_column, zone)
     factor: exp.Expression = exp.Literal.number(1)
     for when, value in multipliers:
         case = fill(_FACTOR, matches=_checked(when), factor=value)
@@ -172,11 +178,10 @@ def census_query(fact: str, zone: str, home_zone: str, lo: dt.date, hi: dt.date)
     period in the policy's zone, and inside it in the workspace's zone."""
     fmt = FORMATS[fact]
     assert fmt.time_column is not None  # only facts that have a period are counted
-    is_date = fmt.column(fmt.time_column).type.value == "date"
-    placed = local_time(fact, fmt.time_column, True, zone)
     agent = _col(fmt.agent_column, "f") if fmt.agent_column else exp.null()
-    tree = fill(_CENSUS, placed=placed, agent=agent, local=local_time(fact, fmt.time_column, is_date, zone),
-                home=local_time(fact, fmt.time_column, is_date, home_zone), lo=_day(lo), hi=_day(hi))
+    tree = fill(_CENSUS, placed=placed_by(fact, fmt.time_column), agent=agent,
+                local=local_time(fact, fmt.time_column, zone), home=local_time(fact, fmt.time_column, home_zone),
+                lo=_day(lo), hi=_day(hi))
     assert isinstance(tree, exp.Select)  # the shape above is one
     tree.from_(_facts(fact), copy=False)
     return tree

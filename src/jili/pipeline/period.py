@@ -28,7 +28,8 @@ class PeriodResult:
         return any(p.code == "metric_empty" for p in self.problems)
 
 
-def run_period(policy: Policy, sources: PeriodSources) -> PeriodResult:
+def run_period(policy: Policy, sources: PeriodSources, allow_empty: bool = False) -> PeriodResult:
+    """``allow_empty``: a metric no eligible agent has facts for is a warning, not an error (it was said on purpose)."""
     con = connect(sources.fact_batches())
     ledger = sources.ledger(policy.id)
     inputs = build_inputs(con, policy, sources.period, sources.population, dict(ledger.balance), dict(ledger.lifetime))
@@ -37,10 +38,12 @@ def run_period(policy: Policy, sources: PeriodSources) -> PeriodResult:
                         f"rule {p.rule_id}, agent {p.agent_id}: {p.message}",
                         f"规则 {p.rule_id}，坐席 {p.agent_id}：{p.message}") for p in run_problems]
     home = sources.home_zone or policy.timezone
-    facts = sorted({m.fact for m in policy.metrics if isinstance(m, FactMetric) and FORMATS[m.fact].time_column})
-    census = {fact: fact_census(con, fact, policy.timezone, home, sources.period) for fact in facts}
     found = gaps(policy, inputs, statements)
-    problems += [_gap_problem(policy, g, census[g.fact], sources) for g in found]
+    # a census scans a whole fact: only for facts behind a gap, or for every one when the zones differ
+    facts = {m.fact for m in policy.metrics if isinstance(m, FactMetric) and FORMATS[m.fact].time_column}
+    asked = facts if home != policy.timezone else {g.fact for g in found}
+    census = {fact: fact_census(con, fact, policy.timezone, home, sources.period) for fact in sorted(asked)}
+    problems += [_gap_problem(policy, g, census[g.fact], sources, allow_empty) for g in found]
     problems += [_zone_problem(policy, c, home, sources) for c in census.values() if c.in_period != c.in_period_home]
     notes: dict[str, list[Label]] = {}
     for g in found:
@@ -51,7 +54,7 @@ def run_period(policy: Policy, sources: PeriodSources) -> PeriodResult:
     return PeriodResult(tuple(statements), tuple(problems), tuple(sources.batch_ids))
 
 
-def _gap_problem(policy: Policy, g: Gap, c: Census, sources: PeriodSources) -> Problem:
+def _gap_problem(policy: Policy, g: Gap, c: Census, sources: PeriodSources, allow_empty: bool) -> Problem:
     fmt = FORMATS[g.fact]
     label, rules = sources.period.label, ", ".join(g.rules)
     why = (f"The workspace holds {c.total:,} {g.fact} rows: {c.in_period:,} fall in {label} ({policy.timezone}), "
@@ -60,7 +63,7 @@ def _gap_problem(policy: Policy, g: Gap, c: Census, sources: PeriodSources) -> P
               f"{c.no_time:,} 行没有时间，{c.no_agent:,} 行没有坐席。")
     if g.everyone:
         return Problem(
-            Severity.ERROR, "metric_empty", Location(policy.source),
+            Severity.WARNING if allow_empty else Severity.ERROR, "metric_empty", Location(policy.source),
             f"No eligible agent has {g.fact} behind '{g.metric}' in {label}, which rule {rules} reads: all "
             f"{g.eligible} would be paid as if they had none. {why}",
             f"{label} 没有任何参加计算的坐席有支撑 '{g.metric}' 的{fmt.title_zh}，而规则 {rules} 读取它："

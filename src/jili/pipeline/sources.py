@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +25,14 @@ class FactBatch:
     fact: str
     batch_id: int
     path: Path
+
+
+def batches_by_fact(batches: Iterable[FactBatch]) -> dict[str, list[tuple[int, Path]]]:
+    """Batches as the fact store's views take them: per fact, (batch id, Parquet path)."""
+    out: dict[str, list[tuple[int, Path]]] = defaultdict(list)
+    for b in batches:
+        out[b.fact].append((b.batch_id, b.path))
+    return dict(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +55,7 @@ class PeriodSources:
         return self.ledgers.get(policy_id, LedgerBefore())
 
     def fact_batches(self) -> dict[str, list[tuple[int, Path]]]:
-        out: dict[str, list[tuple[int, Path]]] = defaultdict(list)
-        for b in self.facts:
-            out[b.fact].append((b.batch_id, b.path))
-        return dict(out)
+        return batches_by_fact(self.facts)
 
     @property
     def batch_ids(self) -> list[int]:

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import os
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -32,7 +31,7 @@ from jili.io.readers.staging import (
 )
 from jili.io.specs.mapping import Mapping
 from jili.io.workspace import Workspace
-from jili.pipeline.sources import FactBatch
+from jili.pipeline.sources import FactBatch, batches_by_fact
 from jili.registry.models import Agent, AgentSpell, AuditEvent, ImportBatch, ImportLock, Site, Team
 
 
@@ -289,10 +288,7 @@ def facts_connection(ws: Workspace) -> tuple[duckdb.DuckDBPyConnection, list[int
     from jili.io.factstore.views import connect
 
     batches = fact_batches(ws)
-    by_fact: dict[str, list[tuple[int, Path]]] = defaultdict(list)
-    for b in batches:
-        by_fact[b.fact].append((b.batch_id, b.path))
-    return connect(by_fact), [b.batch_id for b in batches]
+    return connect(batches_by_fact(batches)), [b.batch_id for b in batches]
 
 
 def active_batches(fact: str | None = None) -> list[ImportBatch]:

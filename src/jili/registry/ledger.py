@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from jili.core.roster import ROSTER_FIELDS, AgentRow
 from jili.core.statement import Correction, LineKind, Statement, statement_from_json, statement_to_json
 from jili.io.hooks import crash_point
 from jili.io.specs.policy import load_policy_text
+from jili.io.specs.shapes import MAX_NUMBER  # what a person may type: the same bound as a spec file
 from jili.io.workspace import Workspace
 from jili.pipeline.period import run_period
 from jili.pipeline.sources import LedgerBefore, PeriodSources
@@ -116,11 +117,10 @@ def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user:
             f"{policy.effective_to or '…'}, not in {period.label}.",
             f"策略 {policy.id} v{policy.version} 的生效期不含 {period.label}。",
             fix="Run the version in force for that period."),))
-    result = run_period(policy, period_sources(ws, period, [policy.id]))
+    result = run_period(policy, period_sources(ws, period, [policy.id]), allow_empty)
     statements, problems, batch_ids = result.statements, result.problems, list(result.batch_ids)
-    if result.empty and not allow_empty:
+    if any(p.is_error for p in problems):
         return RunOutcome(False, None, (), problems)
-    problems = tuple(replace(p, severity=Severity.WARNING) if p.code == "metric_empty" else p for p in problems)
     crash_point("before_post")
     now = djtz.now()
     with transaction.atomic():
@@ -173,9 +173,6 @@ def do_close_period(period: Period, *, acting_user: str) -> Problem | None:
     return None
 
 
-MAX_AMOUNT = Decimal(10) ** 12  # no correction is larger
-
-
 def _places(original: Posting) -> int:
     """The decimal places the original posting's account declares, read from the policy its run used."""
     posting: Posting | None = original
@@ -199,9 +196,9 @@ def correction_amount(text: Decimal | str, places: int) -> Decimal | Problem:
         amount = text if isinstance(text, Decimal) else Decimal(str(text).strip())
     except InvalidOperation:
         return bad(f"'{text}' is not a number.", f"'{text}' 不是数字。")
-    if not amount.is_finite() or abs(amount) > MAX_AMOUNT:
-        return bad(f"'{text}' is not an amount the ledger can hold (at most {MAX_AMOUNT:,}).",
-                   f"'{text}' 超出账目可记录的金额（最多 {MAX_AMOUNT:,}）。")
+    if not amount.is_finite() or abs(amount) > MAX_NUMBER:
+        return bad(f"'{text}' is not an amount the ledger can hold (at most {MAX_NUMBER:,}).",
+                   f"'{text}' 超出账目可记录的金额（最多 {MAX_NUMBER:,}）。")
     if amount != amount.quantize(Decimal(1).scaleb(-places)):
         return bad(f"'{text}' has more than {places} decimal places, which this account keeps.",
                    f"'{text}' 的小数位超过该账户的 {places} 位。")

@@ -66,9 +66,9 @@ def _ranking(rule: RankingRule, run: RuleRun) -> None:
     def places(members: list[str], metric: str) -> dict[str, tuple[int, int]]:
         """agent -> (place, how many share it), 1-based; agents without a value are not ranked."""
         # an agent without facts for the metric in this period has no place (an empty day ranks nobody)
+        fed = run.inputs.agents_with_facts(sub.label, run.inputs.facts_behind((metric,)))
         scored = [(a, v) for a in members if isinstance(v := envs.get(a, {}).get(metric), Decimal)
-                  and (v != 0 or rule.include_zero or not rule.descending)
-                  and run.inputs.has_facts(sub.label, a, (metric,))]
+                  and (v != 0 or rule.include_zero or not rule.descending) and (fed is None or a in fed)]
         sign = -1 if rule.descending else 1
 
         def key(item: tuple[str, Value]) -> tuple[Decimal, Decimal]:

@@ -30,12 +30,17 @@ class StreakRule(RuleKind):
 
     def apply(self, run: RuleRun) -> None:
         h = self.head
+        facts = run.inputs.facts_behind(self.condition.names)
+        fed: dict[str, set[str] | None] = {}  # period -> agents with facts behind the condition
         for agent in run.active:
             chain = [run.sub]
             for _ in range(self.length - 1):
                 chain.append(chain[-1].previous())
             # a period without facts for what the condition reads never counts toward a streak
-            if not all(run.inputs.has_facts(p.label, agent, self.condition.names) for p in chain):
+            for p in chain:
+                if p.label not in fed:
+                    fed[p.label] = run.inputs.agents_with_facts(p.label, facts)
+            if not all((with_facts := fed[p.label]) is None or agent in with_facts for p in chain):
                 continue
             results = [truth(safe(self.condition, run.inputs.values.get(p.label, {}).get(agent, {}))) for p in chain]
             if not all(results):

@@ -16,6 +16,7 @@ from jili.autoqa.engine import Checker, Finding
 from jili.autoqa.pack import PhraseRule
 from jili.autoqa.transcript import Transcript, Turn
 from jili.core.periods import Period
+from jili.io.factstore.views import period_parameters
 
 
 def transcripts_from_facts(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[Transcript]:
@@ -25,8 +26,7 @@ def transcripts_from_facts(con: duckdb.DuckDBPyConnection, period: Period, tz: s
         FROM transcripts t LEFT JOIN interactions i USING (interaction_id)
         WHERE timezone($tz, coalesce(t.started_at, i.offered_at)) >= $lo
           AND timezone($tz, coalesce(t.started_at, i.offered_at)) < $hi
-        ORDER BY 1""", {"tz": tz, "lo": dt.datetime.combine(period.start, dt.time()),
-                        "hi": dt.datetime.combine(period.end, dt.time())}).fetchall()
+        ORDER BY 1""", period_parameters(period, tz)).fetchall()
     return [Transcript(iid, tuple(Turn(x["speaker"], x["text"] or "", x["start_ms"], x["end_ms"]) for x in turns or []),
                        agent, hung, hold) for iid, agent, turns, hung, hold in rows]
 

@@ -13,7 +13,6 @@ from sqlglot import exp
 
 from jili.core.engine import needed_periods
 from jili.core.expr import Value
-from jili.core.facts import FORMATS, ColumnType
 from jili.core.inputs import ROWS_SUFFIX, SE_SUFFIX, EventCount, Inputs
 from jili.core.periods import CalendarUnknown, Period, PeriodKind, working_days
 from jili.core.plan import AGENT_KEY, census_query, event_query, metric_query
@@ -26,7 +25,7 @@ from jili.core.policy import (
     fact_sources,
     metrics_for,
 )
-from jili.core.roster import AgentRow
+from jili.core.roster import GROUP_LEVELS, AgentRow, group_of
 from jili.io.sql import render
 
 Env = dict[str, Value]
@@ -40,11 +39,6 @@ def _to_decimal(v: object) -> Value:
     if isinstance(v, float):
         return Decimal(repr(round(v, 10)))
     return Decimal(str(v))
-
-
-def _is_date(fact: str, time_col: str) -> bool:
-    """A column of days (attendance, KPIs) is local already; timestamps are read in the policy's zone."""
-    return FORMATS[fact].column(time_col).type == ColumnType.DATE
 
 
 def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequence[Period],
@@ -72,8 +66,8 @@ def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequen
         kinds[p.kind].append(p)
     members: dict[Level, dict[str, list[str]]] = {lvl: defaultdict(list) for lvl in Level}
     for a in population:
-        for lvl in (Level.TEAM, Level.DEPARTMENT, Level.SITE):
-            members[lvl][str(a.get(lvl.value) or "")].append(a.agent_id)
+        for lvl in GROUP_LEVELS:
+            members[lvl][group_of(lvl, a.agent_id, a)].append(a.agent_id)
         members[Level.ALL][""].append(a.agent_id)
     wanted = {kind: metrics_for(policy, kind) for kind in kinds}
     label_of = {kind: {p.start: p.label for p in ps} for kind, ps in kinds.items()}
@@ -86,7 +80,7 @@ def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequen
         source_kinds = [k for k in kinds if any(m.name in wanted[k] for m in group)]
         lo = min(p.start for k in source_kinds for p in kinds[k])
         hi = max(p.end for k in source_kinds for p in kinds[k])
-        query = metric_query(fact, time_col, _is_date(fact, time_col), policy.timezone, level, source_kinds, lo, hi,
+        query = metric_query(fact, time_col, policy.timezone, level, source_kinds, lo, hi,
                              group)
         sql = render(query.tree)
         cur = con.execute(sql)
@@ -129,7 +123,7 @@ def event_counts(con: duckdb.DuckDBPyConnection, policy: Policy, rule: PerEventR
         return out
     label_of = {p.start: p.label for p in wanted}
     lo, hi = min(p.start for p in wanted), max(p.end for p in wanted)
-    tree = event_query(rule.fact, rule.time_column, _is_date(rule.fact, rule.time_column), policy.timezone, kind,
+    tree = event_query(rule.fact, rule.time_column, policy.timezone, kind,
                        lo, hi, rule.where, [(m.when, exp.Literal.number(str(m.factor))) for m in rule.multipliers])
     sql = render(tree)
     for start, agent, fac, n, refs in con.execute(sql).fetchall():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from collections import defaultdict
 from decimal import Decimal
@@ -11,14 +10,10 @@ import duckdb
 
 from jili.core.periods import Period
 from jili.core.problems import Location
+from jili.io.factstore.views import period_parameters
 from jili.qa.calibration import Rating
 from jili.qa.sampling import Call
 from jili.qa.scoring import Answer
-
-
-def _bounds(period: Period, tz: str) -> dict[str, object]:
-    """Query parameters: the zone, and the period's first and first-after instants as local times."""
-    return {"tz": tz, "lo": dt.datetime.combine(period.start, dt.time()), "hi": dt.datetime.combine(period.end, dt.time())}
 
 
 def calls_for_sampling(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[Call]:
@@ -42,7 +37,8 @@ def calls_for_sampling(con: duckdb.DuckDBPyConnection, period: Period, tz: str) 
                r.customer_id IS NOT NULL, l.interaction_id IS NOT NULL, b.interaction_id IS NOT NULL,
                a.interaction_id IS NOT NULL
         FROM calls c LEFT JOIN repeat r USING (customer_id) LEFT JOIN low l USING (interaction_id)
-        LEFT JOIN bad b USING (interaction_id) LEFT JOIN auto a USING (interaction_id)""", _bounds(period, tz)).fetchall()
+        LEFT JOIN bad b USING (interaction_id) LEFT JOIN auto a USING (interaction_id)""",
+        period_parameters(period, tz)).fetchall()
     out = []
     for iid, agent, t, secs, queue, is_test, repeat, low, complaint, auto in rows:
         flags = tuple(f for f, on in (("repeat_caller", repeat), ("low_csat", low), ("complaint", complaint),
@@ -58,7 +54,7 @@ def evaluations_with_items(con: duckdb.DuckDBPyConnection, period: Period, tz: s
                CAST(timezone($tz, coalesce(call_at, evaluated_at)) AS DATE) AS day, e.score, e.fatal, e._batch_id, e._row
         FROM evaluations e WHERE timezone($tz, coalesce(call_at, evaluated_at)) >= $lo
           AND timezone($tz, coalesce(call_at, evaluated_at)) < $hi
-        ORDER BY e.evaluation_id""", _bounds(period, tz)).fetchall()
+        ORDER BY e.evaluation_id""", period_parameters(period, tz)).fetchall()
     items: dict[str, list[Answer]] = defaultdict(list)
     for eid, item, score, occ, na, fatal, serious, batch, row in con.execute(
             "SELECT evaluation_id, item_id, score, occurrences, not_applicable, fatal, serious, _batch_id, _row "
@@ -78,7 +74,7 @@ def scores_by_agent(con: duckdb.DuckDBPyConnection, period: Period, tz: str,
         SELECT agent_id, list(score) FROM evaluations
         WHERE score IS NOT NULL AND (CAST($source AS VARCHAR) IS NULL OR source = $source)
           AND timezone($tz, coalesce(call_at, evaluated_at)) >= $lo AND timezone($tz, coalesce(call_at, evaluated_at)) < $hi
-        GROUP BY 1 ORDER BY 1""", {**_bounds(period, tz), "source": source}).fetchall()
+        GROUP BY 1 ORDER BY 1""", {**period_parameters(period, tz), "source": source}).fetchall()
     return [(agent, [Decimal(s) for s in scores]) for agent, scores in rows]
 
 
@@ -90,7 +86,7 @@ def ratings_for_calibration(con: duckdb.DuckDBPyConnection, period: Period, tz: 
                    AND timezone($tz, coalesce(call_at, evaluated_at)) < $hi),
              shared AS (SELECT interaction_id FROM e GROUP BY 1 HAVING count(DISTINCT evaluator) >= 2)
         SELECT e.interaction_id, e.evaluator, e.score, e.evaluation_id FROM e JOIN shared USING (interaction_id)
-        ORDER BY 1, 2""", _bounds(period, tz)).fetchall()
+        ORDER BY 1, 2""", period_parameters(period, tz)).fetchall()
     items: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for eid, item, score in con.execute("SELECT evaluation_id, item_id, score FROM evaluation_items "
                                         "WHERE score IS NOT NULL").fetchall():

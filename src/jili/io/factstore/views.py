@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import duckdb
 from sqlglot import exp
 
 from jili.core.facts import FORMATS, Column
+from jili.core.periods import Period
 from jili.core.sqltree import fill, name, shape, tree
 from jili.io.readers.convert import arrow_type
 from jili.io.sql import render
@@ -44,6 +46,11 @@ def _batches_select(files: Sequence[tuple[int, Path]]) -> exp.Expression:
     for part in parts[1:]:
         query = tree(exp.union(query, part, distinct=False))
     return query
+
+
+def period_parameters(period: Period, tz: str) -> dict[str, object]:
+    """A period as a query's parameters ($tz, $lo, $hi): the zone, and its first and first-after local instants."""
+    return {"tz": tz, "lo": dt.datetime.combine(period.start, dt.time()), "hi": dt.datetime.combine(period.end, dt.time())}
 
 
 def connect(batches: Mapping[str, Sequence[tuple[int, Path]]], readable: Sequence[Path] = ()) -> duckdb.DuckDBPyConnection:

@@ -33,14 +33,13 @@ def _rows(pol: Policy, statements: Sequence[Statement], corrections: Sequence[Co
                                                                                                    list[list[Cell]]]:
     accounts = list(pol.accounts)
     corrected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    count: dict[str, int] = defaultdict(int)
     for c in corrections:
         corrected[(c.agent_id, c.account)] += c.amount
+        count[c.agent_id] += 1
     head = ["工号 agent_id", "姓名 name", "班组 team", "参加 eligible",
             *[f"{pol.accounts[a].label.zh} {a} ({pol.accounts[a].unit})" for a in accounts],
             "等级 level", "标记 flags", "更正 corrections", "不参加原因 reason"]
-    count: dict[str, int] = defaultdict(int)
-    for c in corrections:
-        count[c.agent_id] += 1
     rows: list[list[Cell]] = [
         [s.agent_id, s.name, s.team, "是 yes" if s.eligible else "否 no",
          *[pol.accounts[a].round(s.total(a) + corrected[(s.agent_id, a)]) for a in accounts], s.level or "",

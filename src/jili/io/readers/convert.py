@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from jili.core.facts import (
     BOOLEAN_FALSE,
     BOOLEAN_TRUE,
+    CONTROL_PATTERN,
     DECIMAL_SCALE,
     TURN_SPEAKERS,
     Column,
@@ -39,7 +40,6 @@ NAIVE_FORMATS = (
 DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 
 
-CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 FIRST_YEAR, LAST_YEAR = 1900, 2999  # the years a call centre's records can be in
 
 
@@ -85,7 +85,7 @@ def convert(arr: pa.Array, column: Column, *, tz: str, formats: tuple[str, ...] 
     """Convert a cleaned text array (nulls already applied) to the column's type."""
     kind = column.type
     if kind == ColumnType.TEXT:  # a control character (NUL, bell…) is no part of a name or a note
-        return Converted(arr, _mask(pc.match_substring_regex(arr, CONTROL_CHARACTERS)))
+        return Converted(arr, _mask(pc.match_substring_regex(arr, CONTROL_PATTERN)))
     if kind == ColumnType.CHOICE:
         return _choice(arr, column, values or {})
     if kind == ColumnType.BOOLEAN:

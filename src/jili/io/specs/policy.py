@@ -7,7 +7,6 @@ and the engine's records are built. See docs/policy-reference.md for the languag
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable, Iterator
@@ -52,8 +51,8 @@ from jili.core.rules.per_event import Multiplier, PerEventRule
 from jili.core.rules.ranking import RankingRule, TieRule
 from jili.core.rules.streak import StreakRule
 from jili.core.rules.tiers import Tier, TiersRule
-from jili.io.specs.shapes import Items, Keys, Number, Shape, Table, Text, check, shown, whole
-from jili.io.specs.yamlfile import SpecKind, YamlDocument, bilingual, load_yaml_mapping, parse_yaml
+from jili.io.specs.shapes import Items, Keys, Number, Shape, Table, Text, check, effective_dates, shown, whole
+from jili.io.specs.yamlfile import SpecKind, YamlDocument, bilingual, load_yaml_mapping, parse_yaml_mapping
 
 _KIND_ZH = {"text": "文本", "date": "日期", "bool": "是/否"}
 MAX_LOOKBACK = 120  # periods a streak or a previous-period metric may reach back
@@ -85,11 +84,6 @@ class PolicyShape(Shape):
     levels: Any = None
     description: Any = None
     notes: Any = None
-
-
-class EffectiveShape(Shape):
-    from_: Any = Field(default=None, alias="from")
-    to: Any = None
 
 
 class AccountShape(Shape):
@@ -305,12 +299,9 @@ def load_policy(path: Path) -> tuple[Policy | None, list[Problem]]:
 
 def load_policy_text(text: str, source: str) -> tuple[Policy | None, list[Problem]]:
     """A policy from its text (as a run stored it), named ``source`` in problems."""
-    doc, problems = parse_yaml(text, source)
+    doc, problems = parse_yaml_mapping(text, source, POLICY_FILE)
     if doc is None:
         return None, problems
-    if not isinstance(doc.data, dict):
-        return None, [Problem(Severity.ERROR, POLICY_FILE.code, doc.location(), "A policy must be a YAML mapping.",
-                              "策略须为 YAML 映射。")]
     return _load(doc, source, hashlib.sha256(text.encode()).hexdigest())
 
 
@@ -319,9 +310,7 @@ def _load(doc: YamlDocument, source: str, digest: str) -> tuple[Policy | None, l
     top = L.shape(PolicyShape, doc.data, ())
     if top is None:
         return None, L.problems
-    eff = L.shape(EffectiveShape, top.effective, ("effective",))
-    eff_from = _date(L, eff.from_ if eff else None, ("effective", "from"))
-    eff_to = _date(L, eff.to if eff else None, ("effective", "to"))
+    eff_from, eff_to = effective_dates(doc, top.effective, L.problems)
     period = L.period_kind(top.period, ("period",)) or PeriodKind.MONTH
     try:
         ZoneInfo(top.timezone)
@@ -359,19 +348,6 @@ def _load(doc: YamlDocument, source: str, digest: str) -> tuple[Policy | None, l
         metrics=tuple(metrics), rules=tuple(rules), caps=tuple(caps), redemption=redemption, levels=levels,
         source=source, digest=digest,
     ), []
-
-
-def _date(L: _Loader, value: Any, keys: Keys) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        L.error(keys, "bad_date", f"Expected a date YYYY-MM-DD, found {shown(value)}.",
-                f"应为日期 YYYY-MM-DD，实际为 {shown(value)}。")
-        return None
 
 
 def _accounts(L: _Loader, raw: dict[Any, Any]) -> dict[str, Account]:

@@ -5,7 +5,6 @@ it means (kinds, bands that overlap or run backwards, duplicate items) is checke
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from jili.core.problems import Location, Problem, Severity, suggest
-from jili.io.specs.shapes import Items, Keys, Number, Shape, Table, Text, check, shown, whole
+from jili.io.specs.shapes import Items, Keys, Number, Shape, Table, Text, check, effective_dates, shown, whole
 from jili.io.specs.yamlfile import SpecKind, YamlDocument, bilingual, load_yaml_mapping
 from jili.qa.scorecard import FatalPolicy, Item, ItemKind, NaPolicy, ScoreBand, Scorecard
 
@@ -34,11 +33,6 @@ class CardShape(Shape):
     fatal: Text = "zero"
     sections: Items = []
     notes: Any = None
-
-
-class EffectiveShape(Shape):
-    from_: Any = Field(default=None, alias="from")
-    to: Any = None
 
 
 class SectionShape(Shape):
@@ -87,9 +81,7 @@ def load_scorecard(path: Path) -> tuple[Scorecard | None, list[Problem]]:
     except ValueError:
         err(("fatal",), "bad_value", f"fatal: '{card.fatal}' — use zero or fail_call.", "fatal 只能是 zero 或 fail_call。")
         fatal = FatalPolicy.ZERO
-    eff = check(doc, EffectiveShape, card.effective, ("effective",), problems)
-    effective = [_date(doc, value, ("effective", edge), problems)
-                 for edge, value in (("from", eff.from_ if eff else None), ("to", eff.to if eff else None))]
+    effective = effective_dates(doc, card.effective, problems)
     items: list[Item] = []
     seen: set[str] = set()
     for si, raw_section in enumerate(card.sections):
@@ -115,18 +107,6 @@ def load_scorecard(path: Path) -> tuple[Scorecard | None, list[Problem]]:
         id=card.scorecard, version=card.version, name_en=name_en, name_zh=name_zh,
         effective_from=effective[0], effective_to=effective[1], desk=card.desk, base=card.base, na=na, fatal=fatal,
         items=tuple(items), source=str(path)), []
-
-
-def _date(doc: YamlDocument, value: Any, keys: Keys, problems: list[Problem]) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        problems.append(Problem(Severity.ERROR, "bad_date", doc.location(keys),
-                                f"Expected a date YYYY-MM-DD, found {shown(value)}.",
-                                f"应为日期 YYYY-MM-DD，实际为 {shown(value)}。"))
-        return None
 
 
 def _item(doc: YamlDocument, raw: Any, section: str, keys: Keys, problems: list[Problem]) -> Item | None:

@@ -7,10 +7,11 @@ its file:line, in both languages; what the fields *mean* is checked by the loade
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 from jili.core.problems import Problem, Severity, suggest
@@ -127,6 +128,31 @@ def _bounds(ctx: dict[str, Any]) -> dict[str, str]:
         return {"bounds": f" ({low} to {high})", "bounds_zh": f"（{low} 至 {high}）"}
     return ({"bounds": f" (at least {low})", "bounds_zh": f"（不小于 {low}）"} if low is not None
             else {"bounds": f" (at most {high})", "bounds_zh": f"（不大于 {high}）"})
+
+
+class EffectiveShape(Shape):
+    """When a versioned spec (a policy, a scorecard) is in force."""
+
+    from_: Any = Field(default=None, alias="from")
+    to: Any = None
+
+
+def effective_dates(doc: YamlDocument, raw: Any, problems: list[Problem]) -> tuple[dt.date | None, dt.date | None]:
+    """The ``effective: {from, to}`` of a spec; a date that is not one is a problem at its line."""
+    eff = check(doc, EffectiveShape, raw, ("effective",), problems)
+
+    def day(value: Any, edge: str) -> dt.date | None:
+        if value is None or isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            problems.append(Problem(Severity.ERROR, "bad_date", doc.location(("effective", edge)),
+                                    f"Expected a date YYYY-MM-DD, found {shown(value)}.",
+                                    f"应为日期 YYYY-MM-DD，实际为 {shown(value)}。"))
+            return None
+
+    return (day(eff.from_, "from"), day(eff.to, "to")) if eff is not None else (None, None)
 
 
 def check(doc: YamlDocument, model: type[M], raw: Any, keys: Keys, problems: list[Problem]) -> M | None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from jili.core.facts import CONTROL_CHARACTERS
 from jili.core.problems import Location, Problem, Severity
 
 
@@ -77,9 +78,6 @@ class YamlDocument:
         return Location(self.path, line=self.line_of(keys))
 
 
-_CONTROL = frozenset(chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), 127])
-
-
 def _depth(text: str) -> int:
     """How deeply brackets nest (flow style), the one way YAML nests without indentation."""
     depth = deepest = 0
@@ -114,7 +112,7 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
 
 def parse_yaml(text: str, path: str) -> tuple[YamlDocument | None, list[Problem]]:
     """YAML text (named ``path`` in problems) with the line of every key."""
-    bad = next((i for i, ch in enumerate(text) if ch in _CONTROL), None)
+    bad = next((i for i, ch in enumerate(text) if ch in CONTROL_CHARACTERS), None)
     if bad is not None:
         at = text.count("\n", 0, bad) + 1
         return None, [Problem(Severity.ERROR, "control_character", Location(path, line=at),
@@ -161,7 +159,16 @@ class SpecKind:
 
 def load_yaml_mapping(path: Path, kind: SpecKind) -> tuple[YamlDocument | None, list[Problem]]:
     """A spec file whose top is a mapping (a policy, a scorecard, a rule pack); anything else is one problem."""
-    doc, problems = load_yaml(path)
+    return _top_mapping(*load_yaml(path), kind)
+
+
+def parse_yaml_mapping(text: str, path: str, kind: SpecKind) -> tuple[YamlDocument | None, list[Problem]]:
+    """The same, for a spec's text (as a run stored it)."""
+    return _top_mapping(*parse_yaml(text, path), kind)
+
+
+def _top_mapping(doc: YamlDocument | None, problems: list[Problem],
+                 kind: SpecKind) -> tuple[YamlDocument | None, list[Problem]]:
     if doc is None or isinstance(doc.data, dict):
         return doc, problems
     return None, [Problem(Severity.ERROR, kind.code, doc.location(), f"A {kind.en} file must be a YAML mapping.",
