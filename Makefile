@@ -12,26 +12,33 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/jili
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
 
-$(BIN)/jili: pyproject.toml
+$(BIN)/jili: pyproject.toml scripts/vendor-assets.sh
+	bash scripts/vendor-assets.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e .
 	@touch $@
 
 .stamp-test: pyproject.toml $(BIN)/jili
+	bash scripts/vendor-assets.sh
 	$(BIN)/pip install -q -e '.[test]'
 	@touch $@
 
-demo: $(BIN)/jili ## Install, build a demo workspace (generated month + real bank month) and show it
+demo: $(BIN)/jili ## Install, build the demo workspace and serve it on http://127.0.0.1:8000 (JILI_NO_SERVE=1 skips serving)
 	$(BIN)/jili demo run --workspace $(DEMO) --bank $(SHARED)/data/anonymous-bank/calls-1999-02.tsv
+	@if [ -z "$$JILI_NO_SERVE" ]; then $(BIN)/jili serve --workspace $(DEMO) --host 127.0.0.1 --port 8000; fi
 
 test: .stamp-test ## Install everything the tests need and run every test (SQLite, then PostgreSQL)
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-browser.sh
+	bash scripts/vendor-assets.sh
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m postgres
 
 test-sqlite: .stamp-test ## Run the tests on SQLite only
+	bash scripts/ensure-browser.sh
+	bash scripts/vendor-assets.sh
 	$(BIN)/pytest -q
 
 lint: .stamp-test ## ruff and the import-linter layer contract

@@ -77,11 +77,13 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
     teams = con.execute(TEAM_SQL).fetchall()
     bank_agents = con.execute(BANK_SQL).fetchall()
     bank_r12 = _bank_r12(ws, as_json) if bank.exists() else {}
+    accounts, wall = _accounts()
     if as_json:
         emit_json({"ok": ok, "workspace": str(root), "imports": [
             {"file": o.source, "fact": o.fact, "status": o.status.value, "batch": o.batch_id, "rows": o.rows}
             for o in outcomes], "teams": teams[:10], "bank_agents": bank_agents, "run": run_summary,
-            "bank_r12": bank_r12})
+            "bank_r12": bank_r12, "accounts": [{"username": u, "role": r, "password": PASSWORD} for u, r, _ in accounts],
+            "wallboard": wall})
         return ok
     table = Table(title=t("Generated months by team (first 8 teams)", "生成月份：各班组概况（前 8 组）"))
     for head in (t("team", "班组"), t("agents", "人数"), t("answered", "接通量"), t("AHT s", "平均处理时长(秒)"),
@@ -98,11 +100,40 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
     for row in bank_agents[:10]:
         bt.add_row(str(row[0]), f"{row[1]:,}", f"{row[2]:.0f}", f"{row[3]:.1%}")
     console.print(bt)
+    console.rule(t("3. The web site: one demo account per role", "3. 网站：每个角色一个演示账号"))
+    for username, role, sees in accounts:
+        console.print(f"  {username:<10} {PASSWORD}  {t(role, ROLE_ZH[role])} — {sees}", markup=False)
+    console.print(t(f"  wallboard (no login): {wall}", f"  大屏（无需登录）：{wall}"), markup=False, soft_wrap=True)
     console.print(t(f"Workspace: {root}. Try:", f"工作区：{root}。可以试试："))
     for cmd in (f"jili batches -w {root}", f"jili explain A00007 -p {POLICY} --period {MONTH} -w {root}",
                 f"JILI_LANG=en jili leaderboard -p {POLICY} --period {MONTH} -w {root}"):
         console.print(f"  .venv/bin/{cmd}" if not cmd.startswith("JILI") else f"  {cmd.replace('jili', '.venv/bin/jili', 1)}")
     return ok
+
+
+PASSWORD = "jili-demo"  # the demo's accounts only: a real account gets a random first password
+ROLE_ZH = {"agent": "坐席", "leader": "组长", "evaluator": "质检员", "qa_manager": "质检主管", "payroll": "薪酬",
+           "admin": "管理员"}
+DEMO_AGENT = "A00007"
+DEMO_TEAM = "T001"
+
+
+def _accounts() -> tuple[list[tuple[str, str, str]], str]:
+    """One login per role (agent A00007, the leader of T001, …) and a wallboard token."""
+    from jili.registry.accounts import do_create_account, do_create_wallboard_token
+
+    made = [("agent", "agent", DEMO_AGENT, [], t(f"agent {DEMO_AGENT}", f"坐席 {DEMO_AGENT}")),
+            ("leader", "leader", None, [DEMO_TEAM], t(f"leader of {DEMO_TEAM}", f"{DEMO_TEAM} 组长")),
+            ("evaluator", "evaluator", None, [], t("evaluator", "质检员")),
+            ("qa", "qa_manager", None, [], t("QA manager", "质检主管")),
+            ("payroll", "payroll", None, [], t("payroll", "薪酬专员")),
+            ("admin", "admin", None, [], t("administrator", "管理员"))]
+    out = []
+    for username, role, agent, teams, sees in made:
+        do_create_account(username, role, acting_user="demo", agent_id=agent, teams=teams, password=PASSWORD)
+        out.append((username, role, sees))
+    token = do_create_wallboard_token("demo floor / 演示大屏", acting_user="demo")
+    return out, f"http://127.0.0.1:8000/wall/{token}/{POLICY}/"
 
 
 def _line(outcome: ImportOutcome) -> None:

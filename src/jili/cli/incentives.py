@@ -177,21 +177,22 @@ def leaderboard(policy: PolicyOpt, period: PeriodOpt,
     ws = open_workspace(workspace, as_json)
     pol = resolve_policy(ws, policy, as_json)
     per = resolve_period(period, as_json)
-    from jili.registry.ledger import stored_statements
+    from jili.registry.ledger import active_run
+    from jili.registry.ledger import leaderboard as board_of
 
     acct = account or next(iter(pol.accounts))
-    board = sorted((s for s in stored_statements(pol.id, per) if s.eligible), key=lambda s: (-s.total(acct), s.agent_id))
-    rows = board[:top]
+    run = active_run(pol.id, per.label)
+    rows = board_of(run.pk, acct, top) if run is not None else []
     if as_json:
         emit_json({"ok": True, "account": acct, "board": [
-            {"place": i + 1, "agent_id": s.agent_id, "name": s.name, "team": s.team, "total": str(s.total(acct)),
-             "level": s.level} for i, s in enumerate(rows)]})
+            {"place": s.place, "agent_id": s.agent_id, "name": s.name, "team": s.team, "total": str(s.total),
+             "level": s.level or None} for s in rows]})
         return
     table = Table(title=t(f"{pol.name.en} · {per.label} · {acct}", f"{pol.name.zh} · {per.label} · {acct}"))
     for head in ("#", t("agent", "坐席"), t("name", "姓名"), t("team", "班组"), acct, t("level", "等级")):
         table.add_column(head)
-    for i, s in enumerate(rows, start=1):
-        table.add_row(str(i), s.agent_id, s.name, s.team, f"{s.total(acct):,}", s.level or "")
+    for s in rows:
+        table.add_row(str(s.place), s.agent_id, s.name, s.team, f"{s.total:,}", s.level)
     console.print(table)
 
 

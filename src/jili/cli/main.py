@@ -272,6 +272,7 @@ def run() -> None:
     import jili.cli.autoqa
     import jili.cli.incentives
     import jili.cli.qa
+    import jili.cli.site
     import jili.cli.templates  # noqa: F401 - registers the templates commands
 
     app()

@@ -50,6 +50,21 @@ class Workspace:
     def effective_database_url(self) -> str:
         return os.environ.get("DATABASE_URL") or self.database_url or f"sqlite:///{self.sqlite_path}"
 
+    @property
+    def secret_key_path(self) -> Path:
+        return self.root / "secret_key"
+
+    def secret_key(self) -> str:
+        """The site's signing key: made once per workspace, kept beside the config, readable by its owner only."""
+        path = self.secret_key_path
+        if not path.exists():
+            import secrets
+
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(secrets.token_urlsafe(50))
+        return path.read_text(encoding="utf-8").strip()
+
     def batch_path(self, fact: str, uid: str) -> Path:
         return self.facts_dir / fact / f"{uid}.parquet"
 
@@ -103,3 +118,4 @@ def create_layout(ws: Workspace) -> None:
     ws.staging_dir.mkdir(exist_ok=True)
     if not ws.config_path.exists():
         write_config(ws)
+    ws.secret_key()

@@ -18,6 +18,8 @@ def setup(ws: Workspace, migrate: bool = True) -> None:
         return
     os.environ["JILI_DATABASE_URL"] = url
     os.environ["JILI_TIMEZONE"] = ws.timezone
+    os.environ["JILI_WORKSPACE"] = str(ws.root)
+    os.environ["JILI_SECRET_KEY"] = ws.secret_key()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jili.web.settings")
     import django
 

@@ -21,6 +21,7 @@ from jili.core.periods import Period
 from jili.core.policy import Policy
 from jili.core.problems import Location, Problem, Severity
 from jili.core.roster import ROSTER_FIELDS, AgentRow
+from jili.core.standing import Standing, standings
 from jili.core.statement import Correction, LineKind, Statement, statement_from_json, statement_to_json
 from jili.io.hooks import crash_point
 from jili.io.specs.policy import load_policy_text
@@ -31,6 +32,7 @@ from jili.pipeline.sources import LedgerBefore, PeriodSources
 from jili.registry.imports import fact_batches
 from jili.registry.models import Agent, AgentSpell, AuditEvent, PolicyRun, Posting, StatementRecord
 from jili.registry.models import Period as PeriodRow
+from jili.registry.models import Standing as StandingRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +154,10 @@ def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user:
         StatementRecord.objects.bulk_create(
             [StatementRecord(run=run_row, agent_id=s.agent_id, data=statement_to_json(s)) for s in statements],
             batch_size=2000)
+        StandingRow.objects.bulk_create(
+            [StandingRow(run=run_row, account=x.account, agent_id=x.agent_id, name=x.name, team=x.team,
+                         total=x.total, places=x.places, place=x.place, eligible=x.eligible, level=x.level, flags=x.flags)
+             for x in standings(statements, list(policy.accounts))], batch_size=5000)
         AuditEvent.objects.create(at=now, actor=acting_user, action="run", target=f"{policy.id} {period.label}",
                                   detail={"run": run_row.pk, "agents": len(statements), "postings": len(postings),
                                           "replaces": previous.pk if previous else None})
@@ -260,6 +266,44 @@ def stored_statements(policy_id: str, period: Period, agent_id: str | None = Non
     if agent_id is not None:
         qs = qs.filter(agent_id=agent_id)
     return [statement_from_json(r.data) for r in qs.order_by("agent_id")]
+
+
+def active_run(policy_id: str, period_label: str) -> PolicyRun | None:
+    return PolicyRun.objects.filter(policy_id=policy_id, period__label=period_label,
+                                    status=PolicyRun.Status.ACTIVE).select_related("period").first()
+
+
+def standing_record(row: StandingRow) -> Standing:
+    total = row.total.quantize(Decimal(1).scaleb(-row.places))
+    return Standing(row.account, row.agent_id, row.name, row.team, total, row.places, row.place, row.eligible, row.level,
+                    row.flags)
+
+
+def leaderboard(run_id: int, account: str, top: int | None = None, team: str | None = None) -> list[Standing]:
+    """The eligible agents of a run by place on ``account`` (ties share a place), read from the index."""
+    qs = StandingRow.objects.filter(run_id=run_id, account=account, eligible=True)
+    if team is not None:
+        qs = qs.filter(team=team)
+    qs = qs.order_by("place", "agent_id")
+    return [standing_record(r) for r in (qs[:top] if top is not None else qs)]
+
+
+def standings_of(run_id: int, account: str, agent_ids: Sequence[str] | None = None) -> list[Standing]:
+    """Every agent's standing on ``account`` in a run (eligible or not), by agent id."""
+    qs = StandingRow.objects.filter(run_id=run_id, account=account)
+    if agent_ids is not None:
+        qs = qs.filter(agent_id__in=list(agent_ids))
+    return [standing_record(r) for r in qs.order_by("agent_id")]
+
+
+def lifetime_earned(policy_id: str, agent_id: str, account: str, through: Period) -> Decimal:
+    """Points earned on ``account`` up to the end of ``through`` (rule postings and corrections of active
+    runs; redemptions do not lower it): the basis of a lifetime level ladder."""
+    total = (Posting.objects.filter(policy_id=policy_id, agent_id=agent_id, account=account,
+                                    period__start__lte=through.start)
+             .exclude(run__status=PolicyRun.Status.SUPERSEDED).exclude(kind=Posting.Kind.REDEMPTION)
+             .aggregate(total=Sum("amount"))["total"])
+    return total if total is not None else Decimal(0)
 
 
 def corrections_in(policy: Policy, period: Period, agent_id: str | None = None) -> list[Correction]:

@@ -5,6 +5,8 @@ Facts themselves live in Parquet batches; the registry says which batches are in
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.db import models
 
 
@@ -217,3 +219,70 @@ class ImportLock(models.Model):
     format cannot both pass the check for keys already imported."""
 
     fact = models.CharField(max_length=32, unique=True)
+
+
+class Standing(models.Model):
+    """One agent's total on one account in one run, with its place: what leaderboards, team pages and
+    payroll read, so that no page decodes every statement to show ten rows. Written with the run."""
+
+    run = models.ForeignKey(PolicyRun, on_delete=models.CASCADE, related_name="standings")
+    account = models.CharField(max_length=64)
+    agent_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=200, blank=True)
+    team = models.CharField(max_length=64, blank=True)
+    total = models.DecimalField(max_digits=18, decimal_places=4)
+    places = models.SmallIntegerField(help_text="decimal places the total is shown with (the account's)")
+    place = models.IntegerField(null=True, blank=True, help_text="1 = highest; ties share a place; empty when not eligible")
+    eligible = models.BooleanField()
+    level = models.CharField(max_length=100, blank=True)
+    flags = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "standing / 名次"
+        constraints = [models.UniqueConstraint(fields=["run", "account", "agent_id"], name="one_standing_per_account")]
+        indexes = [models.Index(fields=["run", "account", "place"]), models.Index(fields=["run", "team"]),
+                   models.Index(fields=["agent_id", "run"])]
+
+
+class Role(StrEnum):
+    """What a person does in the centre, which decides what the site shows them."""
+
+    AGENT = "agent"
+    LEADER = "leader"
+    EVALUATOR = "evaluator"
+    QA_MANAGER = "qa_manager"
+    PAYROLL = "payroll"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {Role.AGENT: "坐席 / agent", Role.LEADER: "组长 / team leader", Role.EVALUATOR: "质检员 / evaluator",
+               Role.QA_MANAGER: "质检主管 / QA manager", Role.PAYROLL: "薪酬 / payroll", Role.ADMIN: "管理员 / admin"}
+
+
+class Account(models.Model):
+    """A person who logs in to the site: their role, and the agent or teams it covers."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="jili_account")
+    role = models.CharField(max_length=16, choices=[(r.value, ROLE_LABELS[r]) for r in Role])
+    agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts",
+                              help_text="the agent in the roster this account is (agents; a leader may also be one)")
+    teams = models.ManyToManyField(Team, blank=True, related_name="leaders", help_text="teams a leader sees")
+
+    class Meta:
+        verbose_name = "account / 账号"
+
+    def __str__(self) -> str:
+        return f"{self.user.username} ({self.role})"
+
+
+class WallboardToken(models.Model):
+    """A read-only token for the TV on the floor: it opens the wallboard and nothing else."""
+
+    digest = models.CharField(max_length=64, unique=True, help_text="sha256 of the token; the token itself is not kept")
+    label = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=150)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "wallboard token / 大屏令牌"

@@ -1,1 +1,1 @@
-"""The Django layer: the registry (people, batches, periods, audit), actions and, later, the site."""
+"""The web site: Django settings, URLs, views, templates and static files (the ``jili.web`` app)."""

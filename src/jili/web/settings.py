@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -35,7 +36,10 @@ _home = Path(os.environ.get("JILI_HOME") or "jili-workspace")
 _url = (os.environ.get("JILI_DATABASE_URL") or os.environ.get("DATABASE_URL")
         or f"sqlite:///{(_home / 'jili.sqlite3').resolve()}")
 
-SECRET_KEY = os.environ.get("JILI_SECRET_KEY", "jili-local-only-change-me-in-production")
+# the workspace's own key (made at jili init, set by the jili command); a process without one signs
+# with a key of its own, so sessions never share a constant key
+SECRET_KEY = os.environ.get("JILI_SECRET_KEY") or secrets.token_urlsafe(50)
+JILI_WORKSPACE = os.environ.get("JILI_WORKSPACE") or str(_home.resolve())
 DEBUG = os.environ.get("JILI_DEBUG") == "1"
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", *filter(None, os.environ.get("JILI_ALLOWED_HOSTS", "").split(","))]
 INSTALLED_APPS = [
@@ -46,11 +50,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "jili.registry",
+    "jili.web",
 ]
 MIDDLEWARE = [
+    "jili.web.metrics.QueryCountMiddleware",  # first, so that it counts every query of a request
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "jili.web.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -75,3 +82,16 @@ TIME_ZONE = os.environ.get("JILI_TIMEZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
+WHITENOISE_USE_FINDERS = True  # served from the package's static folders; no collectstatic step
+WHITENOISE_AUTOREFRESH = DEBUG
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+LOGIN_FAILURES_ALLOWED = 5  # failures for one name, then it waits LOGIN_LOCKOUT_SECONDS
+LOGIN_FAILURES_PER_ADDRESS = 100  # failures from one address (a whole floor may share one)
+LOGIN_LOCKOUT_SECONDS = 15 * 60
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jili"}}

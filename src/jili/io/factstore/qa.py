@@ -112,3 +112,35 @@ def calibration_set(calls: int = 40, evaluators: int = 5, lenient: str = "QA3", 
                                                                       ("tone", round(tone, 1)))))
     return out
 
+
+
+def weekly_scores(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[tuple[str, int, float]]:
+    """(ISO week, evaluations, mean score) of the period's evaluations, by the call's own date."""
+    rows = con.execute("""
+        SELECT strftime(timezone($tz, coalesce(call_at, evaluated_at)), '%G-W%V') AS week, count(*), avg(score)::DOUBLE
+        FROM evaluations WHERE score IS NOT NULL
+          AND timezone($tz, coalesce(call_at, evaluated_at)) >= $lo AND timezone($tz, coalesce(call_at, evaluated_at)) < $hi
+        GROUP BY 1 ORDER BY 1""", period_parameters(period, tz)).fetchall()
+    return [(str(w), int(n), float(m)) for w, n, m in rows]
+
+
+def score_histogram(con: duckdb.DuckDBPyConnection, period: Period, tz: str, width: int = 5) -> list[tuple[int, int]]:
+    """(lower edge, evaluations) of the period's scores in bins of ``width`` points (100 in the top bin)."""
+    rows = con.execute("""
+        SELECT least(floor(score / $w) * $w, 100 - $w)::INTEGER AS edge, count(*)
+        FROM evaluations WHERE score IS NOT NULL
+          AND timezone($tz, coalesce(call_at, evaluated_at)) >= $lo AND timezone($tz, coalesce(call_at, evaluated_at)) < $hi
+        GROUP BY 1 ORDER BY 1""", {**period_parameters(period, tz), "w": width}).fetchall()
+    return [(int(e), int(n)) for e, n in rows]
+
+
+def evaluations_of_agent(con: duckdb.DuckDBPyConnection, period: Period, tz: str,
+                         agent_id: str) -> list[tuple[str, str, str, str, Decimal | None, bool]]:
+    """(evaluation id, call date, source, scorecard, score, fatal) of one agent's evaluations in the period."""
+    rows = con.execute("""
+        SELECT evaluation_id, strftime(timezone($tz, coalesce(call_at, evaluated_at)), '%Y-%m-%d'), source,
+               coalesce(scorecard, ''), score, coalesce(fatal, false)
+        FROM evaluations WHERE agent_id = $agent
+          AND timezone($tz, coalesce(call_at, evaluated_at)) >= $lo AND timezone($tz, coalesce(call_at, evaluated_at)) < $hi
+        ORDER BY 2, 1""", {**period_parameters(period, tz), "agent": agent_id}).fetchall()
+    return [(str(e), str(d), str(s), str(c), Decimal(v) if v is not None else None, bool(f)) for e, d, s, c, v, f in rows]

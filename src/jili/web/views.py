@@ -1,0 +1,371 @@
+"""The site's views: ask access, build the page record, render. Writes go through the registry's
+``do_*`` actions, which audit them."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from jili.core.facts import FORMATS
+from jili.core.periods import parse_period
+from jili.io.specs.mapping import Mapping
+from jili.registry.accounts import wallboard_token_valid
+from jili.registry.models import Period as PeriodRow
+from jili.web import pages
+from jili.web.access import ALL_TEAMS, HOME, Role, access_agent, access_role, access_team, account_of, visible_teams
+from jili.web.language import COOKIE, LANGUAGES, is_zh, t
+
+EVERYONE = tuple(Role)
+
+
+def _acting(request: HttpRequest) -> str:
+    return f"web:{request.user.get_username()}"
+
+
+def _period_or_404(label: str) -> PeriodRow:
+    row = PeriodRow.objects.filter(label=label).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+# --- signing in, language, home -----------------------------------------------------------------
+
+class LoginView(auth_views.LoginView):
+    """Django's login, refused for a while after too many failures for the same name or address."""
+
+    template_name = "jili/login.html"
+
+    def _keys(self, request: HttpRequest) -> tuple[tuple[str, int], tuple[str, int]]:
+        """The failure counters and their limits: one per name (a guessed password), and a higher one per
+        address (a centre's floor shares one address: one person's typos must not lock everyone out)."""
+        name = str(request.POST.get("username", "")).strip().lower()[:150]
+        return ((f"login-fail:user:{name}", settings.LOGIN_FAILURES_ALLOWED),
+                (f"login-fail:addr:{request.META.get('REMOTE_ADDR', '')}", settings.LOGIN_FAILURES_PER_ADDRESS))
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        counters = self._keys(request)
+        if any(cache.get(key, 0) >= limit for key, limit in counters):
+            minutes = settings.LOGIN_LOCKOUT_SECONDS // 60
+            return render(request, "jili/login.html", {
+                "form": self.get_form(), "locked": t(
+                    request, f"Too many failed sign-ins. Wait {minutes} minutes and try again.",
+                    f"登录失败次数过多，请 {minutes} 分钟后再试。")}, status=429)
+        response = super().post(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            cache.delete(counters[0][0])
+        else:
+            for key, _ in counters:
+                cache.set(key, cache.get(key, 0) + 1, settings.LOGIN_LOCKOUT_SECONDS)
+        return response
+
+
+@require_POST
+def language(request: HttpRequest, code: str) -> HttpResponse:
+    if code not in LANGUAGES:
+        raise Http404
+    back = str(request.POST.get("next", "/"))
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/"
+    response = redirect(back)
+    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    account = account_of(request)
+    if account is None:
+        return render(request, "jili/no_account.html", status=403)
+    return redirect(HOME[Role(account.role)])
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    account = account_of(request)
+    if account is None or account.agent is None:
+        raise Http404
+    return redirect("agent", agent_id=account.agent.agent_id)
+
+
+# --- agents and statements ----------------------------------------------------------------------
+
+@login_required
+def agent(request: HttpRequest, agent_id: str) -> HttpResponse:
+    access_agent(request, agent_id)
+    overview = pages.agent_overview(agent_id)
+    if not overview.history and overview.team == "" and overview.name == "":
+        raise Http404
+    return render(request, "jili/agent.html", {"o": overview})
+
+
+@login_required
+def statement(request: HttpRequest, agent_id: str, policy: str, period: str) -> HttpResponse:
+    access_agent(request, agent_id)
+    run = pages.run_for(policy, period)
+    page = pages.statement_page(pages.site_workspace(), run, agent_id) if run is not None else None
+    if page is None:
+        raise Http404
+    return render(request, "jili/statement.html", {"p": page, "s": page.statement})
+
+
+# --- teams --------------------------------------------------------------------------------------
+
+@login_required
+def teams(request: HttpRequest) -> HttpResponse:
+    account = access_role(request, Role.LEADER, *ALL_TEAMS)
+    listed = pages.teams_with_members(visible_teams(account))
+    if account.role == Role.LEADER and len(listed) == 1:
+        return redirect("team", code=listed[0][0])
+    return render(request, "jili/teams.html", {"teams": listed})
+
+
+@login_required
+def team(request: HttpRequest, code: str) -> HttpResponse:
+    row = access_team(request, code)
+    runs = pages.active_runs()
+    policy = str(request.GET.get("policy", "")) or (runs[0].policy_id if runs else "")
+    chosen = next((r for r in runs if r.policy_id == policy), None)
+    run = pages.run_for(chosen.policy_id, chosen.period) if chosen else None
+    page = pages.team_page(pages.site_workspace(), row, run, request.GET.get("account"))
+    policies = sorted({r.policy_id for r in runs})
+    return render(request, "jili/team.html", {"p": page, "policies": policies})
+
+
+# --- leaderboards -------------------------------------------------------------------------------
+
+@login_required
+def boards(request: HttpRequest) -> HttpResponse:
+    access_role(request, *EVERYONE)
+    return render(request, "jili/boards.html", {"runs": pages.active_runs()})
+
+
+@login_required
+def leaderboard(request: HttpRequest, policy: str, period: str) -> HttpResponse:
+    access_role(request, *EVERYONE)
+    run = pages.run_for(policy, period)
+    if run is None:
+        raise Http404
+    return render(request, "jili/board.html", {"b": pages.board(run, request.GET.get("account"))})
+
+
+def _wall_run(token: str, policy: str) -> pages.PolicyRun:
+    if not wallboard_token_valid(token):
+        raise Http404
+    refs = [r for r in pages.active_runs() if r.policy_id == policy]
+    run = pages.run_for(policy, refs[0].period) if refs else None
+    if run is None:
+        raise Http404
+    return run
+
+
+def wallboard(request: HttpRequest, token: str, policy: str) -> HttpResponse:
+    """The TV on the floor: no login, a read-only token; the rows refresh themselves."""
+    run = _wall_run(token, policy)
+    return render(request, "jili/wallboard.html", {"b": pages.board(run, request.GET.get("account"), top=15),
+                                                    "token": token})
+
+
+def wallboard_rows(request: HttpRequest, token: str, policy: str) -> HttpResponse:
+    run = _wall_run(token, policy)
+    return render(request, "jili/wallboard_rows.html", {"b": pages.board(run, request.GET.get("account"), top=15),
+                                                         "token": token})
+
+
+# --- quality ------------------------------------------------------------------------------------
+
+@login_required
+def quality(request: HttpRequest) -> HttpResponse:
+    access_role(request, Role.QA_MANAGER, Role.EVALUATOR, Role.ADMIN)
+    label = str(request.GET.get("period", "")) or pages.latest_month()
+    period = parse_period(label) if label else None
+    page = pages.quality_page(pages.site_workspace(), period) if period is not None else None
+    return render(request, "jili/quality.html", {"q": page})
+
+
+# --- payroll: periods, runs, close, corrections, payout -----------------------------------------
+
+PAYROLL = (Role.PAYROLL, Role.ADMIN)
+
+
+@login_required
+def periods(request: HttpRequest) -> HttpResponse:
+    access_role(request, *PAYROLL)
+    ws = pages.site_workspace()
+    return render(request, "jili/periods.html", {"periods": pages.periods_page(),
+                                                 "policies": pages.workspace_policies(ws)})
+
+
+@login_required
+def period(request: HttpRequest, label: str) -> HttpResponse:
+    access_role(request, *PAYROLL)
+    row = _period_or_404(label)
+    ws = pages.site_workspace()
+    whatif = None
+    draft_name = str(request.GET.get("draft", ""))
+    base_name = str(request.GET.get("base", ""))
+    policies = pages.workspace_policies(ws)
+    if draft_name and base_name:
+        draft = next((p for n, p, _ in policies if n == draft_name), None)
+        run = pages.run_for(base_name, label)
+        per = parse_period(label)
+        if draft is not None and run is not None and per is not None:
+            whatif = pages.what_if(ws, draft, run, per)
+    return render(request, "jili/period.html", {"row": row, "runs": pages.period_runs(row, is_zh(request)),
+                                                "policies": policies, "whatif": whatif})
+
+
+def _problems_to_messages(request: HttpRequest, problems: object) -> None:
+    lang = "zh" if is_zh(request) else "en"
+    for p in problems:  # type: ignore[attr-defined]
+        messages.error(request, p.render(lang))
+
+
+@login_required
+def run_policy(request: HttpRequest, label: str) -> HttpResponse:
+    access_role(request, *PAYROLL)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    per = parse_period(label)
+    ws = pages.site_workspace()
+    name = str(request.POST.get("policy", ""))
+    policy = next((p for n, p, _ in pages.workspace_policies(ws) if n == name), None)
+    if per is None or policy is None:
+        raise Http404
+    if policy.period != per.kind:
+        messages.error(request, t(request, f"{policy.id} settles per {policy.period.value}; {per.label} is a "
+                                           f"{per.kind.value}.", f"{policy.id} 的结算周期与 {per.label} 不符。"))
+        return redirect("period", label=label)
+    from jili.registry.ledger import do_run_policy
+
+    outcome = do_run_policy(ws, policy, per, acting_user=_acting(request),
+                            allow_empty=request.POST.get("allow_empty") == "on")
+    if not outcome.ok:
+        _problems_to_messages(request, outcome.problems)
+    else:
+        messages.success(request, t(request, f"{policy.id}: {len(outcome.statements)} agents computed (run "
+                                             f"{outcome.run_id}).",
+                                    f"{policy.id}：已计算 {len(outcome.statements)} 名坐席（计算批次 {outcome.run_id}）。"))
+    return redirect("period", label=label)
+
+
+@login_required
+def close_period(request: HttpRequest, label: str) -> HttpResponse:
+    access_role(request, *PAYROLL)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    row = _period_or_404(label)
+    per = parse_period(row.label)
+    if per is None:
+        raise Http404
+    if request.POST.get("confirm") != row.label:
+        messages.error(request, t(request, f"Type {row.label} to confirm the close.",
+                                  f"请输入 {row.label} 以确认结账。"))
+        return redirect("period", label=label)
+    from jili.registry.ledger import do_close_period
+
+    problem = do_close_period(per, acting_user=_acting(request))
+    if problem is not None:
+        _problems_to_messages(request, [problem])
+    else:
+        messages.success(request, t(request, f"{row.label} is closed.", f"{row.label} 已结账。"))
+    return redirect("period", label=label)
+
+
+@login_required
+def correct(request: HttpRequest, label: str) -> HttpResponse:
+    access_role(request, *PAYROLL)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    per = parse_period(label)
+    if per is None:
+        raise Http404
+    reason = str(request.POST.get("reason", "")).strip()
+    try:
+        posting = int(str(request.POST.get("posting", "")))
+    except ValueError:
+        posting = 0
+    if not reason:
+        messages.error(request, t(request, "A correction needs its reason.", "更正须填写原因。"))
+        return redirect("period", label=label)
+    from jili.core.problems import Problem
+    from jili.registry.ledger import do_correct
+
+    result = do_correct(posting, str(request.POST.get("amount", "")), per, acting_user=_acting(request), reason=reason)
+    if isinstance(result, Problem):
+        _problems_to_messages(request, [result])
+    else:
+        messages.success(request, t(request, f"Correction posted as #{result.pk}.", f"更正已记账 #{result.pk}。"))
+    return redirect("period", label=label)
+
+
+@login_required
+def payout(request: HttpRequest, label: str, policy: str) -> HttpResponse:
+    access_role(request, *PAYROLL)
+    run = pages.run_for(policy, label)
+    per = parse_period(label)
+    pol = pages.policy_of(run) if run is not None else None
+    if run is None or per is None or pol is None:
+        raise Http404
+    from jili.io.outputs.payout import write_payout
+    from jili.registry.ledger import corrections_in, stored_statements
+
+    out = Path(tempfile.mkdtemp(prefix="jili-payout-")) / f"payout-{pol.id}-{label}.xlsx"
+    write_payout(out, pol, stored_statements(pol.id, per), corrections_in(pol, per))
+    return FileResponse(out.open("rb"), as_attachment=True, filename=out.name)
+
+
+# --- imports and the audit log ------------------------------------------------------------------
+
+@login_required
+def imports(request: HttpRequest) -> HttpResponse:
+    access_role(request, *PAYROLL)
+    outcome = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        fact = str(request.POST.get("fact", ""))
+        if upload is None or fact not in FORMATS:
+            messages.error(request, t(request, "Choose a file and its format.", "请选择文件及其格式。"))
+            return redirect("imports")
+        from jili.registry.imports import do_import
+
+        ws = pages.site_workspace()
+        folder = Path(tempfile.mkdtemp(prefix="upload-", dir=ws.staging_dir))
+        path = folder / Path(upload.name or "upload").name
+        with path.open("wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        supersede = str(request.POST.get("supersede", "")).strip()
+        outcome = do_import(ws, path, Mapping.plain(FORMATS[fact]), acting_user=_acting(request),
+                            supersede=int(supersede) if supersede.isdigit() else None)
+        path.unlink(missing_ok=True)
+        folder.rmdir()
+    return render(request, "jili/imports.html", {"batches": pages.batches(), "formats": sorted(FORMATS),
+                                                 "outcome": outcome,
+                                                 "lang": "zh" if is_zh(request) else "en"})
+
+
+@login_required
+def audit(request: HttpRequest) -> HttpResponse:
+    access_role(request, *PAYROLL)
+    return render(request, "jili/audit.html", {"events": pages.audit()})
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "jili/error.html", {"code": 404, "en": "Not found.", "zh": "页面不存在。"}, status=404)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "jili/error.html", {"code": 403, "en": "This page is not for your role.",
+                                               "zh": "您的角色无权查看此页面。"}, status=403)
+
