@@ -29,14 +29,14 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from site_server import MONTH, PASSWORD, POLICY, Session, Site, free_port  # noqa: E402
 
 
-def build(root: Path, agents: int) -> str:
+def build(root: Path, agents: int, calls_per_day: float) -> str:
     marker = root / "bench.json"
     if marker.exists():
         return json.loads(marker.read_text())["wallboard"]
     t0 = time.perf_counter()
     out = subprocess.run([sys.executable, "-m", "jili", "demo", "run", "-w", str(root), "--agents", str(agents),
-                          "--bank", str(root.parent / "no-bank.tsv"), "--json"], capture_output=True, text=True,
-                         check=True)
+                          "--calls-per-day", str(calls_per_day), "--bank", str(root.parent / "no-bank.tsv"), "--json"],
+                         capture_output=True, text=True, check=True)
     wall = json.loads(out.stdout)["wallboard"]
     marker.write_text(json.dumps({"wallboard": wall}))
     print(f"built the {agents:,}-agent demo in {time.perf_counter() - t0:.0f} s")
@@ -53,10 +53,12 @@ def main() -> None:
     ap.add_argument("--agents", type=int, default=10000)
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--calls-per-day", type=float, default=8.0,
+                    help="calls per agent per day in the generated months (the pages read standings, not calls)")
     args = ap.parse_args()
     root = HERE / "out" / f"web-{args.agents}" / "centre"
     root.parent.mkdir(parents=True, exist_ok=True)
-    build(root, args.agents)
+    build(root, args.agents, args.calls_per_day)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "JILI_DATABASE_URL")}
     server = subprocess.Popen([sys.executable, "-m", "jili", "serve", "-w", str(root), "--port", str(port),

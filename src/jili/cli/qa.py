@@ -75,31 +75,13 @@ def qa_sample(period: PeriodOpt,
 
 
 def _score_all(ws: Workspace, period: str, as_json: bool, timezone: str | None):
-    from jili.io.factstore.qa import evaluations_with_items
+    from jili.io.factstore.qa import score_evaluations
     from jili.io.specs.scorecard import workspace_scorecards
-    from jili.qa.scorecard import version_for
-    from jili.qa.scoring import score
 
     per = resolve_period(period, as_json)
     cards, problems = workspace_scorecards(ws.scorecards_dir)
-    scored = []
-    for ev in evaluations_with_items(_facts(ws), per, timezone or ws.timezone):
-        if not ev["answers"]:
-            continue  # an evaluation exported with its total only
-        card = version_for(cards, str(ev["scorecard"]), ev["day"])  # type: ignore[arg-type]
-        if card is None:
-            from jili.core.problems import Problem, Severity
-
-            problems.append(Problem(Severity.ERROR, "unknown_scorecard", ev["where"],  # type: ignore[arg-type]
-                                    f"No version of scorecard {ev['scorecard']!r} is in force on {ev['day']}.",
-                                    f"{ev['day']} 没有生效的评分表 {ev['scorecard']!r}。",
-                                    fix="Put the scorecard file in the workspace's scorecards/ folder."))
-            continue
-        result, found = score(card, ev["answers"], ev["where"])  # type: ignore[arg-type]
-        problems.extend(found)
-        if result is not None:
-            scored.append((ev, result))
-    return per, scored, problems
+    result = score_evaluations(_facts(ws), cards, per, timezone or ws.timezone)
+    return per, list(result.scored), [*problems, *result.problems]
 
 
 @qa_app.command("score")
@@ -114,15 +96,15 @@ def qa_score(period: PeriodOpt, timezone: TzOpt = None,
     per, scored, problems = _score_all(ws, period, as_json, timezone)
     by_agent: dict[str, list] = defaultdict(list)
     for ev, s in scored:
-        by_agent[str(ev["agent_id"])].append(s)
+        by_agent[ev.agent_id].append(s)
     if out is not None:
         with out.open("w", newline="", encoding="utf-8-sig") as fh:
             w = csv.writer(fh)
             w.writerow(["evaluation_id", "interaction_id", "agent_id", "scorecard", "scorecard_version", "source",
                         "evaluator", "call_at", "evaluated_at", "score", "fatal", "nonfatal_errors", "opportunities"])
             for ev, s in scored:
-                w.writerow([ev["evaluation_id"], ev["interaction_id"] or "", ev["agent_id"], s.scorecard, s.version,
-                            ev["source"], ev["evaluator"] or "", ev["day"], ev["day"], s.total, s.fatal,
+                w.writerow([ev.evaluation_id, ev.interaction_id or "", ev.agent_id, s.scorecard, s.version,
+                            ev.source, ev.evaluator or "", ev.day, ev.day, s.total, s.fatal,
                             s.nonfatal_errors, s.opportunities])
     acc = {a: accuracy(v) for a, v in by_agent.items()}
     if as_json:

@@ -21,6 +21,8 @@ from jili.core.standing import Standing
 from jili.core.statement import Correction, Statement
 from jili.io.specs.policy import load_policy, load_policy_text
 from jili.io.workspace import Workspace, load_workspace
+from jili.qa.accuracy import Accuracy
+from jili.qa.scoring import Scored
 from jili.qa.stats import Interval, mean_interval
 from jili.registry import ledger
 from jili.registry.models import AgentSpell, AuditEvent, ImportBatch, PolicyRun, Posting, StatementRecord, Team
@@ -298,6 +300,10 @@ class QualityPage:
     within_5: float
     leniency: tuple[tuple[str, int, float, float, float, str], ...]  # evaluator, calls, gap, low, high, verdict
     months: tuple[str, ...]
+    accuracy: Accuracy | None  # R4, over the evaluations scored item by item
+    agents_scored: int
+    agents_missing_targets: int
+    scoring_problems: int
 
 
 def quality_page(ws: Workspace, period: Period) -> QualityPage:
@@ -323,10 +329,22 @@ def quality_page(ws: Workspace, period: Period) -> QualityPage:
     leniency = tuple((b.evaluator, b.calls, b.bias.mean, b.bias.low, b.bias.high, b.verdict)
                      for b in report.evaluators_bias) if report else ()
     months = tuple(p.label for p in PeriodRow.objects.filter(kind="month").order_by("-start"))
+    from jili.io.factstore.qa import score_evaluations
+    from jili.io.specs.scorecard import workspace_scorecards
+    from jili.qa.accuracy import accuracy
+
+    cards, card_problems = workspace_scorecards(ws.scorecards_dir)
+    scored = score_evaluations(con, cards, period, ws.timezone)
+    by_agent_scored: dict[str, list[Scored]] = defaultdict(list)
+    for ev, result in scored.scored:
+        by_agent_scored[ev.agent_id].append(result)
+    overall = accuracy([r for _, r in scored.scored]) if scored.scored else None
+    missing = sum(1 for results in by_agent_scored.values() if accuracy(results).meets_targets is False)
     return QualityPage(period.label, sum(n for _, n in histogram), tuple(histogram), tuple(weekly), tuple(teams),
                        report.calls if report else 0, report.evaluators if report else 0,
                        report.alpha if report else None, report.icc if report else None,
-                       report.within_5 if report else 0.0, leniency, months)
+                       report.within_5 if report else 0.0, leniency, months, overall, len(by_agent_scored), missing,
+                       len(card_problems) + len(scored.problems))
 
 
 def _teams_on(day: dt.date) -> dict[str, str]:

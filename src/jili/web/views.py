@@ -106,7 +106,11 @@ def agent(request: HttpRequest, agent_id: str) -> HttpResponse:
     overview = pages.agent_overview(agent_id)
     if not overview.history and overview.team == "" and overview.name == "":
         raise Http404
-    return render(request, "jili/agent.html", {"o": overview})
+    home = None  # this month's statement of the first scheme, explained on the home page itself
+    if overview.latest:
+        run = pages.run_for(overview.latest[0].run.policy_id, overview.latest[0].run.period)
+        home = pages.statement_page(pages.site_workspace(), run, agent_id) if run is not None else None
+    return render(request, "jili/agent.html", {"o": overview, "home": home})
 
 
 @login_required

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 import duckdb
 
 from jili.core.periods import Period
-from jili.core.problems import Location
+from jili.core.problems import Location, Problem, Severity
 from jili.io.factstore.views import period_parameters
 from jili.qa.calibration import Rating
 from jili.qa.sampling import Call
-from jili.qa.scoring import Answer
+from jili.qa.scorecard import Scorecard, version_for
+from jili.qa.scoring import Answer, Scored
+from jili.qa.scoring import score as score_answers
 
 
 def calls_for_sampling(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[Call]:
@@ -47,7 +52,24 @@ def calls_for_sampling(con: duckdb.DuckDBPyConnection, period: Period, tz: str) 
     return out
 
 
-def evaluations_with_items(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[dict[str, object]]:
+@dataclass(frozen=True, slots=True)
+class EvaluationRecord:
+    """One evaluation of a call in the period, with its item answers (each with its source row)."""
+
+    evaluation_id: str
+    agent_id: str
+    scorecard: str
+    source: str
+    evaluator: str | None
+    interaction_id: str | None
+    day: dt.date
+    score: Decimal | None
+    fatal: bool | None
+    where: Location
+    answers: tuple[Answer, ...]
+
+
+def evaluations_with_items(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[EvaluationRecord]:
     """Evaluations of calls in the period, each with its item answers (with their source rows)."""
     heads = con.execute("""
         SELECT e.evaluation_id, e.agent_id, e.scorecard, e.source, e.evaluator, e.interaction_id,
@@ -61,10 +83,40 @@ def evaluations_with_items(con: duckdb.DuckDBPyConnection, period: Period, tz: s
             "FROM evaluation_items ORDER BY evaluation_id, _row").fetchall():
         items[eid].append(Answer(item, Decimal(score) if score is not None else None, occ, bool(na), bool(fatal),
                                  bool(serious), Location(f"evaluation_items batch {batch}", row=row)))
-    return [{"evaluation_id": h[0], "agent_id": h[1], "scorecard": h[2], "source": h[3], "evaluator": h[4],
-             "interaction_id": h[5], "day": h[6], "score": h[7], "fatal": h[8],
-             "where": Location(f"evaluations batch {h[9]}", row=h[10]), "answers": items.get(h[0], [])}
+    return [EvaluationRecord(str(h[0]), str(h[1]), str(h[2]), str(h[3]), h[4], h[5], h[6],
+                             Decimal(h[7]) if h[7] is not None else None, h[8],
+                             Location(f"evaluations batch {h[9]}", row=h[10]), tuple(items.get(h[0], ())))
             for h in heads]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredEvaluations:
+    scored: tuple[tuple[EvaluationRecord, Scored], ...]
+    problems: tuple[Problem, ...]
+
+
+def score_evaluations(con: duckdb.DuckDBPyConnection, cards: Sequence[Scorecard], period: Period,
+                      tz: str) -> ScoredEvaluations:
+    """Each evaluation with items scored on the scorecard version in force on its call's day (those
+    exported with a total only are left out); an evaluation no version covers is a problem."""
+    scored = []
+    problems: list[Problem] = []
+    for ev in evaluations_with_items(con, period, tz):
+        if not ev.answers:
+            continue
+        card = version_for(cards, ev.scorecard, ev.day)
+        if card is None:
+            problems.append(Problem(Severity.ERROR, "unknown_scorecard", ev.where,
+                                    f"No version of scorecard '{ev.scorecard}' is in force on {ev.day}.",
+                                    f"{ev.day} 没有生效的评分表“{ev.scorecard}”。",
+                                    fix="Put the scorecard file in the workspace's scorecards/ folder.",
+                                    fix_zh="请把评分表文件放入工作区的 scorecards/ 目录。"))
+            continue
+        result, found = score_answers(card, list(ev.answers), ev.where)
+        problems.extend(found)
+        if result is not None:
+            scored.append((ev, result))
+    return ScoredEvaluations(tuple(scored), tuple(problems))
 
 
 def scores_by_agent(con: duckdb.DuckDBPyConnection, period: Period, tz: str,

@@ -73,3 +73,9 @@ def fixed(value: float | None, places: int = 1) -> str:
 def show_problem(problem: Problem, lang: str) -> str:
     """A problem as the command line prints it: where, what, expected, found, how to fix."""
     return problem.render(lang)
+
+
+@register.filter
+def pct1(value: Decimal | float | None) -> str:
+    """A share as a percentage with one decimal (an accuracy of 0.9867 is 98.7 %)."""
+    return "—" if value is None else f"{float(value):.1%}"
