@@ -2,10 +2,11 @@
 
 Builds the demo workspace with --agents N (kept under benchmarks/out/web-N, git-ignored, so a
 second run skips it), serves it with `jili serve` on loopback, signs in 50 sessions (agents,
-leaders and the QA manager) and has each request its pages in a loop for --seconds. Prints
-p50/p95/p99 per page beside the baseline from the same run: a static file served by the same
-process (whitenoise), which is the server's own floor. Bounded: loopback only, a fixed number of
-users and a fixed time. Passes or fails on nothing.
+leaders and the QA manager) and has each open its page, again and again, for --seconds: first as
+people do (a pause of --think seconds, 1 to 3 by default, between pages), then with no pause at all
+(a stress figure: 50 clients in a closed loop). Prints p50/p95/p99 per page beside the baseline
+from the same run: a static file served by the same process (whitenoise), the server's own floor.
+Bounded: loopback only, a fixed number of users and a fixed time. Passes or fails on nothing.
 
     .venv/bin/python benchmarks/bench_web.py [--agents 10000] [--users 50] [--seconds 30]
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -48,11 +50,55 @@ def percentile(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(q * len(xs)))]
 
 
+def phase(sessions: list[tuple[Session, str]], args: argparse.Namespace, think: float) -> None:
+    timings: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    lock = threading.Lock()
+    stop = time.perf_counter() + args.seconds
+
+    def user(session: Session, page: str, seed: int) -> None:
+        rng = random.Random(seed)
+        kinds = [(page.split("/")[1], page), ("static", "/static/jili/site.css")]
+        n = 0
+        while time.perf_counter() < stop:
+            kind, path = kinds[n % 2]
+            n += 1
+            t0 = time.perf_counter()
+            r = session.get(path)
+            dt = time.perf_counter() - t0
+            with lock:
+                timings[kind].append(dt)
+                if r.status != 200:
+                    errors[kind] += 1
+            if think and kind != "static":
+                time.sleep(rng.uniform(think / 2, think * 1.5))
+
+    threads = [threading.Thread(target=user, args=(*sp, i)) for i, sp in enumerate(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    load = os.getloadavg()
+    how = f"a pause of {think / 2:.0f}–{think * 1.5:.0f} s between pages" if think else "no pause (closed loop)"
+    print(f"\n{len(sessions)} users for {args.seconds:.0f} s on {args.agents:,} agents, {how} "
+          f"(load {load[0]:.2f}); waitress 8 threads, loopback")
+    print(f"{'page':<10} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for kind in ("agents", "teams", "boards", "static"):
+        xs = timings.get(kind, [])
+        if xs:
+            print(f"{kind:<10} {len(xs):>9} {percentile(xs, .5) * 1000:>8.1f} {percentile(xs, .95) * 1000:>8.1f} "
+                  f"{percentile(xs, .99) * 1000:>8.1f} {errors.get(kind, 0):>7}")
+    pages = [x for k, v in timings.items() if k != "static" for x in v]
+    print(f"(static = the baseline: a file served by the same process; {len(pages) / args.seconds:.1f} pages/s, "
+          f"mean {statistics.mean(pages) * 1000:.1f} ms)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--agents", type=int, default=10000)
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--think", type=float, default=2.0, help="mean pause between a person's pages, seconds")
     ap.add_argument("--calls-per-day", type=float, default=8.0,
                     help="calls per agent per day in the generated months (the pages read standings, not calls)")
     args = ap.parse_args()
@@ -79,42 +125,8 @@ def main() -> None:
             s = Session(site)
             assert s.login(name, PASSWORD).status == 302
             sessions.append((s, page))
-        timings: dict[str, list[float]] = defaultdict(list)
-        errors: dict[str, int] = defaultdict(int)
-        lock = threading.Lock()
-        stop = time.perf_counter() + args.seconds
-
-        def user(session: Session, page: str) -> None:
-            kinds = [(page.split("/")[1], page), ("static", "/static/jili/site.css")]
-            n = 0
-            while time.perf_counter() < stop:
-                kind, path = kinds[n % 2]
-                n += 1
-                t0 = time.perf_counter()
-                r = session.get(path)
-                dt = time.perf_counter() - t0
-                with lock:
-                    timings[kind].append(dt)
-                    if r.status != 200:
-                        errors[kind] += 1
-
-        threads = [threading.Thread(target=user, args=sp) for sp in sessions]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        load = os.getloadavg()
-        print(f"{args.users} users for {args.seconds:.0f} s on {args.agents:,} agents (load {load[0]:.2f}), "
-              f"waitress 8 threads, loopback")
-        print(f"{'page':<10} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
-        for kind in ("agents", "teams", "boards", "static"):
-            xs = timings.get(kind, [])
-            if not xs:
-                continue
-            print(f"{kind:<10} {len(xs):>9} {percentile(xs, .5) * 1000:>8.1f} {percentile(xs, .95) * 1000:>8.1f} "
-                  f"{percentile(xs, .99) * 1000:>8.1f} {errors.get(kind, 0):>7}")
-        print(f"(static = the baseline: a file served by the same process; mean of all pages "
-              f"{statistics.mean([x for k, v in timings.items() if k != 'static' for x in v]) * 1000:.1f} ms)")
+        for think in (args.think, 0.0):
+            phase(sessions, args, think)
     finally:
         server.terminate()
         server.wait(timeout=10)

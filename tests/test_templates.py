@@ -155,8 +155,40 @@ def test_r17_admin_score_times_base(tmp_path):
     inc = [{"incident_id": "p1", "agent_id": "A", "occurred_at": at("2025-03-05"), "kind": "praise"}]
     con = facts(tmp_path, kpis=k, incidents=inc)
     s = statements(p, con, "2025-03", [agent("A")])["A"]
-    # 186 ÷ 200 × 2000 × 50 % = 930; 80 ÷ 100 × 2000 × 50 % = 800; praise +50
-    assert [ln.amount for ln in s.lines] == [D("930.00"), D("800.00"), D("50.00")]
+    # the seed: 「評定分數總分為186分，即186÷200×獎金基數=該月行政獎金」: 186 ÷ 200 × 2000 = 1860;
+    # the performance part 80 ÷ 100 × 2000 = 1600; written praise +50
+    assert [ln.amount for ln in s.lines] == [D("1860.00"), D("1600.00"), D("50.00")]
+    assert s.notes == ()
+
+
+def test_r17_other_reading_is_one_line(tmp_path):
+    text = (TEMPLATES / "r17-admin-score.yaml").read_text(encoding="utf-8")
+    assert text.count('part_weight: "1"') == 1
+    path = tmp_path / "r17-halves.yaml"
+    path.write_text(text.replace('part_weight: "1"', 'part_weight: "0.5"'), encoding="utf-8")
+    from jili.io.specs.policy import load_policy
+
+    p, problems = load_policy(path)
+    assert p is not None, problems
+    k = [kpi("A", "2025-03-31", "front_office", 96), kpi("A", "2025-03-31", "back_office", 90),
+         kpi("A", "2025-03-31", "performance_score", 80), kpi("A", "2025-03-31", "bonus_base", 2000)]
+    s = statements(p, facts(tmp_path, kpis=k), "2025-03", [agent("A")])["A"]
+    assert [ln.amount for ln in s.lines] == [D("930.00"), D("800.00")]  # 186/200 × 2000 × 50 %, 80/100 × 2000 × 50 %
+
+
+def test_r17_a_missing_performance_score_is_said_on_the_statement(tmp_path):
+    p = template("r17-admin-score")
+    k = [kpi("A", "2025-03-31", "front_office", 96), kpi("A", "2025-03-31", "back_office", 90),
+         kpi("A", "2025-03-31", "bonus_base", 2000), kpi("B", "2025-03-31", "performance_score", 70)]
+    from jili.core.engine import run
+    from jili.io.factstore.metrics import build_inputs
+
+    result, problems = run(p, build_inputs(facts(tmp_path, kpis=k), p, parse_period("2025-03"), [agent("A"), agent("B")]))
+    a = next(s for s in result if s.agent_id == "A")
+    assert [ln.rule_id for ln in a.lines] == ["admin_half"]
+    assert [n.zh for n in a.notes] == ["规则 performance_half 未计发：金额“performance_score / 100 * bonus_base * "
+                                       "part_weight”无法计算：part_weight = 1, bonus_base = 2000, performance_score = —。"]
+    assert {(p.rule_id, p.agent_id) for p in problems} >= {("performance_half", "A")}
 
 
 def test_r07_role_targets(tmp_path):

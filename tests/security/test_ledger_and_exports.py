@@ -147,3 +147,24 @@ def test_a_centre_name_cannot_write_its_own_settings(tmp_path: Path) -> None:
     create_layout(ws)
     loaded = load_workspace(ws.root)
     assert loaded is not None and loaded.name == hostile and loaded.database_url is None
+
+
+def test_explain_names_each_line_s_posting_and_correct_takes_agent_and_rule(home: Path, tmp_path: Path) -> None:  # noqa: F811
+    """A payroll clerk corrects what they can see: explain shows each line's posting number, and
+    correct also accepts AGENT:RULE, refusing with the candidates when a rule posted more than once."""
+    w = month(home, tmp_path)
+    ids = postings(home, "A001")
+    shown = json.loads(jili("explain", "A001", "-p", "exact", "--period", "2025-03", *w, "--json").stdout)
+    assert shown["postings"] == ids and len(ids) == 2
+    text = jili("explain", "A001", "-p", "exact", "--period", "2025-03", *w).stdout
+    assert f"记账 #{ids[0]}" in text and f"记账 #{ids[1]}" in text
+    by_rule = jili("correct", "A001:b", "-12.55", "--policy", "exact", "--of", "2025-03", "--period", "2025-04",
+                   "--reason", "申诉成立", *w, "--json")
+    assert by_rule.returncode == 0, by_rule.stdout + by_rule.stderr
+    assert json.loads(by_rule.stdout)["corrects"] == ids[1]
+    missing = jili("correct", "A001:nope", "5", "--policy", "exact", "--of", "2025-03", "--period", "2025-04",
+                   "--reason", "x", *w, "--json")
+    assert missing.returncode == 1 and json.loads(missing.stdout)["problems"][0]["code"] == "no_posting"
+    vague = jili("correct", "A001", "5", "--period", "2025-04", "--reason", "x", *w, "--json")
+    assert vague.returncode == 2 and json.loads(vague.stdout)["problems"][0]["code"] == "bad_posting"
+    assert "Traceback" not in missing.stderr + vague.stderr

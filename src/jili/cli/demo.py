@@ -26,7 +26,7 @@ BANK_RELATIVE = Path("shared") / "data" / "anonymous-bank" / "calls-1999-02.tsv"
 BANK_MAPPING = Path(__file__).resolve().parents[1] / "mappings" / "anonymous-bank.yaml"
 
 
-def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bool:
+def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool, calls_per_day: float = 60.0) -> bool:
     root = root.resolve()
     if root.exists() and any(root.iterdir()) and not (root / MARKER).exists():
         console.print(t(f"{root} exists and is not a demo workspace; choose another folder with --workspace.",
@@ -47,7 +47,7 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool) -> bo
     exports = root / "exports"
     if not as_json:
         console.rule(t(f"1. Two generated months: {FIRST} and {MONTH}", f"1. 生成两个月的数据：{FIRST}、{MONTH}"))
-    generated = generate(DemoSpec(agents=agents, month=FIRST, months=2, seed=7), exports,
+    generated = generate(DemoSpec(agents=agents, month=FIRST, months=2, seed=7, calls_per_day=calls_per_day), exports,
                          progress=None if as_json else lambda m: console.print("  " + m, style="dim"))
     order = ["roster", "attendance", "interactions", "evaluations", "surveys", "incidents", "kpis"]
     outcomes = []

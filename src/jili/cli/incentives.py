@@ -86,7 +86,7 @@ def explain(agent: Annotated[str, typer.Argument(help="Agent id / 坐席工号")
     ws = open_workspace(workspace, as_json)
     pol = resolve_policy(ws, policy, as_json)
     per = resolve_period(period, as_json)
-    from jili.registry.ledger import corrections_in, stored_statements
+    from jili.registry.ledger import active_run, corrections_in, line_postings, stored_statements
 
     found = stored_statements(pol.id, per, agent)
     if not found:
@@ -97,13 +97,15 @@ def explain(agent: Annotated[str, typer.Argument(help="Agent id / 坐席工号")
                              fix_zh=f"请先计算：jili run --policy {policy} --period {per.label}")], as_json)
     statement = found[0]
     corrections = corrections_in(pol, per, agent)
+    run = active_run(pol.id, per.label)
+    postings = line_postings(run.pk, statement) if run is not None else ()
     if as_json:
-        emit_json({"ok": True, "statement": statement_to_json(statement),
+        emit_json({"ok": True, "statement": statement_to_json(statement), "postings": list(postings),
                    "corrections": [{"posting": c.posting, "corrects": c.corrects, "account": c.account,
                                     "amount": str(c.amount), "note": c.reason} for c in corrections]})
         return
     units = {a.name: a.unit for a in pol.accounts.values()}
-    console.print(render(statement, lang(), units), markup=False, end="")
+    console.print(render(statement, lang(), units, postings), markup=False, end="", soft_wrap=True)
     for c in corrections:
         console.print(t(f"correction #{c.posting} of posting #{c.corrects} ({c.corrects_period}): {c.account} "
                         f"{c.amount:+} — {c.reason}",
@@ -129,22 +131,42 @@ def close(period: PeriodOpt,
 
 
 @app.command(context_settings={"ignore_unknown_options": True})  # a negative amount (-50) is an argument
-def correct(posting: Annotated[int, typer.Argument(help="Posting to correct / 被更正的记账号")],
+def correct(posting: Annotated[str, typer.Argument(help="Posting to correct (jili explain shows it), or AGENT:RULE "
+                                                        "with --policy / 被更正的记账号，或 工号:规则")],
             amount: Annotated[str, typer.Argument(help="Amount to post, e.g. 100 or -50 / 更正金额")],
             period: PeriodOpt, reason: Annotated[str, typer.Option(help="Why / 原因")],
+            policy: Annotated[str | None, typer.Option("--policy", "-p", help="The policy of AGENT:RULE / 策略")] = None,
+            of: Annotated[str | None, typer.Option("--of", help="The period AGENT:RULE was posted in (default "
+                                                                "--period) / 原记账周期")] = None,
             workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Post a correction in an open period (e.g. an appeal won after close). / 在未结账周期中记更正。"""
-    open_workspace(workspace, as_json)
+    ws = open_workspace(workspace, as_json)
     per = resolve_period(period, as_json)
-    from jili.registry.ledger import do_correct
+    from jili.registry.ledger import do_correct, posting_of_rule
 
-    result = do_correct(posting, amount, per, acting_user=acting_user(), reason=reason)
+    if posting.isdigit():
+        posting_id = int(posting)
+    else:
+        agent, _, rule = posting.partition(":")
+        if not agent or not rule or policy is None:
+            raise _fail([Problem(Severity.ERROR, "bad_posting", Location(posting),
+                                 f"'{posting}' is neither a posting number nor AGENT:RULE with --policy.",
+                                 f"“{posting}”既不是记账号，也不是带 --policy 的 工号:规则。",
+                                 expected="1234, or A001:quality_tier --policy r15-service-quality-bonus")],
+                        as_json, code=2)
+        original = resolve_period(of or period, as_json)
+        found = posting_of_rule(resolve_policy(ws, policy, as_json).id, original.label, agent, rule)
+        if isinstance(found, Problem):
+            raise _fail([found], as_json)
+        posting_id = found
+    result = do_correct(posting_id, amount, per, acting_user=acting_user(), reason=reason)
     if isinstance(result, Problem):
         raise _fail([result], as_json)
     if as_json:
-        emit_json({"ok": True, "posting": result.pk, "corrects": posting})
+        emit_json({"ok": True, "posting": result.pk, "corrects": posting_id})
     else:
-        console.print(t(f"✔ correction posted as #{result.pk}", f"✔ 更正已记账 #{result.pk}"), style="green")
+        console.print(t(f"✔ correction of posting #{posting_id} posted as #{result.pk}",
+                        f"✔ 已更正记账 #{posting_id}，更正记账号 #{result.pk}"), style="green")
 
 
 @app.command()

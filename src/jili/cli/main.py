@@ -258,12 +258,14 @@ def demo_run(
     workspace: WorkspaceOpt = None,
     agents: Annotated[int, typer.Option(help="Number of generated agents / 生成的坐席数")] = 300,
     bank: Annotated[Path | None, typer.Option(help="The real bank month TSV / 真实银行数据")] = None,
+    calls_per_day: Annotated[float, typer.Option(help="Calls per agent per worked day (fewer for a quick large "
+                                                      "centre) / 每人每日通话量")] = 60.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Create a demo workspace, fill it and show what it holds. / 创建并填充演示工作区。"""
     from jili.cli.demo import run_demo
 
-    ok = run_demo(workspace or default_root(), agents=agents, bank=bank, as_json=as_json)
+    ok = run_demo(workspace or default_root(), agents=agents, bank=bank, as_json=as_json, calls_per_day=calls_per_day)
     if not ok:
         raise typer.Exit(1)
 

@@ -138,6 +138,10 @@ def run(policy: Policy, inputs: Inputs) -> tuple[list[Statement], list[RunProble
                       if rule.head.when is None or truth(safe(rule.head.when, sub_envs.get(a, {})))]
             rule.apply(RuleRun(sub, active, sub_envs, inputs, rounder, lines, flags, ranks, problems))
     statements = []
+    unpaid: dict[str, list[Label]] = defaultdict(list)  # said on the statement, not only in the run's report
+    for problem in problems:
+        unpaid[problem.agent_id].append(Label(f"Rule {problem.rule_id} paid nothing: {problem.message}.",
+                                              f"规则 {problem.rule_id} 未计发：{problem.message_zh}。"))
     for agent in inputs.agents:
         env = envs.get(agent, {})
         agent_lines = _capped(policy, agent, label, lines.get(agent, []))
@@ -145,7 +149,7 @@ def run(policy: Policy, inputs: Inputs) -> tuple[list[Statement], list[RunProble
         for line in agent_lines:
             totals[line.account] += line.amount
         agent_lines, balances, level = _ledger(policy, agent, label, env, agent_lines, totals, inputs)
-        notes = _uncertain(policy, env, agent_lines)
+        notes = (*_uncertain(policy, env, agent_lines), *unpaid.get(agent, ()))
         statements.append(Statement(
             agent_id=agent, name=str(env.get("name") or ""), team=str(env.get("team") or ""), period=label,
             policy_id=policy.id, policy_version=policy.version, eligible=agent not in ineligible,

@@ -7,10 +7,16 @@ from decimal import Decimal
 
 from jili.core.statement import Line, Statement
 
+UNITS_ZH = {"yuan": "元", "points": "分", "point": "分"}  # a policy's units as a Chinese statement says them
 
-def render(s: Statement, lang: str = "zh", units: dict[str, str] | None = None) -> str:
+
+def render(s: Statement, lang: str = "zh", units: dict[str, str] | None = None,
+           postings: tuple[int | None, ...] = ()) -> str:
+    """The statement as text; with ``postings`` (each line's ledger posting, aligned with the lines),
+    each amount names its posting, which is what a correction refers to."""
     zh = lang.startswith("zh")
-    units = units or {}
+    posting_of = {id(line): p for line, p in zip(s.lines, postings, strict=False)}
+    units = {a: UNITS_ZH.get(u, u) if zh else u for a, u in (units or {}).items()}
     out = []
     title = (f"{s.agent_id} {s.name} · {s.period} · {s.policy_id} v{s.policy_version}"
              + (f" · {'班组' if zh else 'team'} {s.team}" if s.team else ""))
@@ -29,7 +35,9 @@ def render(s: Statement, lang: str = "zh", units: dict[str, str] | None = None) 
         for line in by_period[period]:
             unit = units.get(line.account, line.account)
             amount = f"{line.amount:+,}" if line.amount else "0"
-            out.append(f"  {line.label.zh if zh else line.label.en:<28} {amount:>12} {unit}")
+            posting = posting_of.get(id(line))
+            tag = f"  {'记账' if zh else 'posting'} #{posting}" if posting is not None else ""
+            out.append(f"  {line.label.zh if zh else line.label.en:<28} {amount:>12} {unit}{tag}")
             out.append(f"      {line.reason_zh if zh else line.reason_en}")
             if line.refs:
                 out.append(("      依据：批次:行 " if zh else "      from batch:row ") + ", ".join(line.refs[:8])

@@ -51,8 +51,11 @@ class Inputs:
         return out
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class RunProblem:
+    """A rule that could not decide an amount for an agent (a value it reads is missing)."""
+
     rule_id: str
     agent_id: str
     message: str
+    message_zh: str

@@ -36,7 +36,7 @@ def run_period(policy: Policy, sources: PeriodSources, allow_empty: bool = False
     statements, run_problems = run(policy, inputs)
     problems = [Problem(Severity.WARNING, "no_value", Location(policy.source),
                         f"rule {p.rule_id}, agent {p.agent_id}: {p.message}",
-                        f"规则 {p.rule_id}，坐席 {p.agent_id}：{p.message}") for p in run_problems]
+                        f"规则 {p.rule_id}，坐席 {p.agent_id}：{p.message_zh}") for p in run_problems]
     home = sources.home_zone or policy.timezone
     found = gaps(policy, inputs, statements)
     # a census scans a whole fact: only for facts behind a gap, or for every one when the zones differ

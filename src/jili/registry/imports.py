@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -289,6 +290,26 @@ def facts_connection(ws: Workspace) -> tuple[duckdb.DuckDBPyConnection, list[int
 
     batches = fact_batches(ws)
     return connect(batches_by_fact(batches)), [b.batch_id for b in batches]
+
+
+_shared_lock = threading.Lock()
+_shared: dict[str, tuple[tuple[int, ...], duckdb.DuckDBPyConnection]] = {}
+
+
+def shared_facts(ws: Workspace) -> duckdb.DuckDBPyConnection:
+    """A cursor on one long-lived facts connection per workspace, rebuilt when the active batches
+    change: what the site's pages read, so that a page does not open every batch again. Each
+    caller gets its own cursor (DuckDB cursors may be used from different threads)."""
+    from jili.io.factstore.views import connect
+
+    batches = fact_batches(ws)
+    key = tuple(b.batch_id for b in batches)
+    with _shared_lock:
+        held = _shared.get(str(ws.root))
+        if held is None or held[0] != key:
+            held = (key, connect(batches_by_fact(batches)))
+            _shared[str(ws.root)] = held
+        return held[1].cursor()
 
 
 def active_batches(fact: str | None = None) -> list[ImportBatch]:

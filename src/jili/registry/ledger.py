@@ -296,6 +296,35 @@ def standings_of(run_id: int, account: str, agent_ids: Sequence[str] | None = No
     return [standing_record(r) for r in qs.order_by("agent_id")]
 
 
+def line_postings(run_id: int, statement: Statement) -> tuple[int | None, ...]:
+    """Each line's posting in the run, aligned with the statement's lines (None for a line of 0, which
+    posts nothing): the run wrote one posting per non-zero line, in the lines' order."""
+    ids = iter(Posting.objects.filter(run_id=run_id, agent_id=statement.agent_id).order_by("id")
+               .values_list("id", flat=True))
+    return tuple(None if line.amount == 0 else next(ids, None) for line in statement.lines)
+
+
+def posting_of_rule(policy_id: str, period_label: str, agent_id: str, rule_id: str) -> int | Problem:
+    """The one posting a rule made for an agent in a period's active run (what ``correct AGENT:RULE`` means)."""
+    found = list(Posting.objects.filter(run__policy_id=policy_id, run__period__label=period_label,
+                                        run__status=PolicyRun.Status.ACTIVE, agent_id=agent_id, rule_id=rule_id)
+                 .order_by("id").values_list("id", "account", "amount"))
+    where = Location(f"{agent_id}:{rule_id}")
+    if not found:
+        return Problem(Severity.ERROR, "no_posting", where,
+                       f"Rule {rule_id} posted nothing for {agent_id} under {policy_id} in {period_label}.",
+                       f"{period_label} {policy_id} 的规则 {rule_id} 没有为 {agent_id} 记账。",
+                       fix=f"jili explain {agent_id} -p {policy_id} --period {period_label} shows each line's posting.",
+                       fix_zh=f"用 jili explain {agent_id} -p {policy_id} --period {period_label} 查看各行的记账号。")
+    if len(found) > 1:
+        listed = ", ".join(f"#{pk} ({account} {amount.normalize():+f})" for pk, account, amount in found)
+        return Problem(Severity.ERROR, "several_postings", where,
+                       f"Rule {rule_id} posted {len(found)} times for {agent_id} in {period_label}: {listed}.",
+                       f"{period_label} 规则 {rule_id} 为 {agent_id} 记账 {len(found)} 次：{listed}。",
+                       fix="Give the posting number of the one to correct.", fix_zh="请给出要更正的记账号。")
+    return int(found[0][0])
+
+
 def lifetime_earned(policy_id: str, agent_id: str, account: str, through: Period) -> Decimal:
     """Points earned on ``account`` up to the end of ``through`` (rule postings and corrections of active
     runs; redemptions do not lower it): the basis of a lifetime level ladder."""
@@ -308,11 +337,13 @@ def lifetime_earned(policy_id: str, agent_id: str, account: str, through: Period
 
 def corrections_in(policy: Policy, period: Period, agent_id: str | None = None) -> list[Correction]:
     """Corrections posted in ``period`` under ``policy``, at their accounts' places."""
-    qs = Posting.objects.filter(policy_id=policy.id, period__label=period.label, kind=Posting.Kind.CORRECTION)
-    if agent_id is not None:
-        qs = qs.filter(agent_id=agent_id)
+    # corrections are few: look them up by (kind, agent) first, the index SQLite would otherwise pass over
+    qs = Posting.objects.filter(kind=Posting.Kind.CORRECTION)
+    qs = qs.filter(agent_id=agent_id) if agent_id is not None else qs.filter(period__label=period.label)
     out = []
-    for c in qs.select_related("corrects__period").order_by("agent_id", "id"):
+    for c in qs.select_related("period", "corrects__period").order_by("agent_id", "id"):
+        if c.policy_id != policy.id or c.period.label != period.label:
+            continue
         account = policy.accounts.get(c.account)
         amount = account.round(c.amount) if account is not None else c.amount
         corrected = c.corrects.period.label if c.corrects is not None else ""

@@ -199,7 +199,8 @@ class Posting(models.Model):
     class Meta:
         verbose_name = "posting / 记账"
         ordering = ["id"]
-        indexes = [models.Index(fields=["policy_id", "agent_id", "account"])]
+        indexes = [models.Index(fields=["policy_id", "agent_id", "account"]),
+                   models.Index(fields=["kind", "agent_id"])]  # corrections are few: found at once
 
 
 class StatementRecord(models.Model):

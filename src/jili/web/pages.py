@@ -18,7 +18,7 @@ from jili.core.periods import Period, parse_period
 from jili.core.policy import Policy
 from jili.core.problems import Problem
 from jili.core.standing import Standing
-from jili.core.statement import Correction, Statement
+from jili.core.statement import Correction, Line, Statement
 from jili.io.specs.policy import load_policy, load_policy_text
 from jili.io.workspace import Workspace, load_workspace
 from jili.qa.accuracy import Accuracy
@@ -153,6 +153,11 @@ class StatementPage:
     ladder_basis: Decimal | None
     evaluations: tuple[tuple[str, str, str, str, Decimal | None, bool], ...]
     qa: Interval | None
+    postings: tuple[int | None, ...]  # each line's ledger posting (what a correction names)
+
+    @property
+    def lines(self) -> tuple[tuple[Line, int | None], ...]:
+        return tuple(zip(self.statement.lines, self.postings or (None,) * len(self.statement.lines), strict=True))
 
     @property
     def totals(self) -> tuple[tuple[str, Decimal, str], ...]:
@@ -191,14 +196,13 @@ def statement_page(ws: Workspace, run: PolicyRun, agent_id: str) -> StatementPag
     qa: Interval | None = None
     if period is not None:
         from jili.io.factstore.qa import evaluations_of_agent
-        from jili.registry.imports import facts_connection
+        from jili.registry.imports import shared_facts
 
-        con, _ = facts_connection(ws)
-        evaluations = evaluations_of_agent(con, period, ws.timezone, agent_id)
+        evaluations = evaluations_of_agent(shared_facts(ws), period, ws.timezone, agent_id)
         scores = [e[4] for e in evaluations if e[4] is not None]
         qa = mean_interval(scores) if scores else None
     return StatementPage(_ref(run), statement, tuple(corrections), units, labels, tuple(ladder), ladder_account, basis,
-                         tuple(evaluations), qa)
+                         tuple(evaluations), qa, ledger.line_postings(run.pk, statement))
 
 
 # --- the team -----------------------------------------------------------------------------------
@@ -235,11 +239,9 @@ def team_page(ws: Workspace, team: Team, run: PolicyRun | None, account: str | N
     scores: dict[str, list[Decimal]] = {}
     if period is not None:
         from jili.io.factstore.qa import scores_by_agent
-        from jili.registry.imports import facts_connection
+        from jili.registry.imports import shared_facts
 
-        con, _ = facts_connection(ws)
-        wanted = {r.agent_id for r in rows}
-        scores = {a: s for a, s in scores_by_agent(con, period, ws.timezone) if a in wanted}
+        scores = dict(scores_by_agent(shared_facts(ws), period, ws.timezone, agents=[r.agent_id for r in rows]))
     members = []
     for row in rows:
         interval = mean_interval(scores[row.agent_id]) if scores.get(row.agent_id) else None
@@ -267,7 +269,11 @@ class Board:
     account: str
     accounts: tuple[str, ...]
     rows: tuple[Standing, ...]
-    teams: tuple[tuple[int, str, Decimal, int], ...]  # (place, team, total, eligible agents)
+    teams: tuple[tuple[int, str, Decimal, int], ...]  # (place, team, total, eligible agents): the top ones
+    teams_in_all: int
+
+
+TOP_TEAMS = 20
 
 
 def board(run: PolicyRun, account: str | None, top: int = 50) -> Board:
@@ -280,8 +286,8 @@ def board(run: PolicyRun, account: str | None, top: int = 50) -> Board:
     from jili.core.standing import competition_places
 
     places = competition_places([(r["team"], r["total"]) for r in totals])
-    teams = tuple((places[r["team"]], r["team"], r["total"], r["n"]) for r in totals)
-    return Board(_ref(run), account, accounts, tuple(rows), teams)
+    teams = tuple((places[r["team"]], r["team"], r["total"], r["n"]) for r in totals[:TOP_TEAMS])
+    return Board(_ref(run), account, accounts, tuple(rows), teams, len(totals))
 
 
 # --- quality ------------------------------------------------------------------------------------
@@ -309,9 +315,9 @@ class QualityPage:
 def quality_page(ws: Workspace, period: Period) -> QualityPage:
     from jili.io.factstore.qa import ratings_for_calibration, score_histogram, scores_by_agent, weekly_scores
     from jili.qa.calibration import calibrate
-    from jili.registry.imports import facts_connection
+    from jili.registry.imports import shared_facts
 
-    con, _ = facts_connection(ws)
+    con = shared_facts(ws)
     histogram = score_histogram(con, period, ws.timezone)
     weekly = weekly_scores(con, period, ws.timezone)
     by_agent = dict(scores_by_agent(con, period, ws.timezone))

@@ -25,8 +25,9 @@ class FormulaRule(RuleKind):
             env = run.env(agent)
             amount = run.amount(h, self.amount, env)
             if amount is None:
-                run.problems.append(RunProblem(h.id, agent, f"amount {self.amount.text!r} has no value: "
-                                                            f"{show(inputs_of(env, self.amount))}"))
+                seen = show(inputs_of(env, self.amount))
+                run.problems.append(RunProblem(h.id, agent, f"amount '{self.amount.text}' has no value: {seen}",
+                                               f"金额“{self.amount.text}”无法计算：{seen}"))
                 continue
             ins = inputs_of(env, h.when, self.amount)
             run.line(h, self.KIND, agent, amount,

@@ -119,14 +119,17 @@ def score_evaluations(con: duckdb.DuckDBPyConnection, cards: Sequence[Scorecard]
     return ScoredEvaluations(tuple(scored), tuple(problems))
 
 
-def scores_by_agent(con: duckdb.DuckDBPyConnection, period: Period, tz: str,
-                    source: str | None = None) -> list[tuple[str, list[Decimal]]]:
-    """Each agent's QA scores of the period (calls placed by their own date), optionally of one source."""
+def scores_by_agent(con: duckdb.DuckDBPyConnection, period: Period, tz: str, source: str | None = None,
+                    agents: Sequence[str] | None = None) -> list[tuple[str, list[Decimal]]]:
+    """Each agent's QA scores of the period (calls placed by their own date), optionally of one source
+    and of some agents only."""
     rows = con.execute("""
         SELECT agent_id, list(score) FROM evaluations
         WHERE score IS NOT NULL AND (CAST($source AS VARCHAR) IS NULL OR source = $source)
+          AND (CAST($agents AS VARCHAR[]) IS NULL OR list_contains(CAST($agents AS VARCHAR[]), agent_id))
           AND timezone($tz, coalesce(call_at, evaluated_at)) >= $lo AND timezone($tz, coalesce(call_at, evaluated_at)) < $hi
-        GROUP BY 1 ORDER BY 1""", {**period_parameters(period, tz), "source": source}).fetchall()
+        GROUP BY 1 ORDER BY 1""", {**period_parameters(period, tz), "source": source,
+                                   "agents": list(agents) if agents is not None else None}).fetchall()
     return [(agent, [Decimal(s) for s in scores]) for agent, scores in rows]
 
 
