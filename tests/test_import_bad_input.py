@@ -161,12 +161,19 @@ def test_timestamps_without_timezone_are_read_in_the_workspace_zone(ws, do, rost
     path = write(tmp_path / "tz.csv", HEAD + "C1,A001,2026-10-09 08:00:00,30,接通\n"
                  "C2,A001,2026-10-09T08:00:00+00:00,30,接通\n")
     outcome = do(path, "interactions")
-    note = [p for p in outcome.problems if p.code == "timezone_assumed"]
-    assert note and note[0].message == "1 timestamps had no timezone; read as Asia/Shanghai."
+    # read in the workspace's own zone: the expected default, not worth a note on every import
+    assert [p for p in outcome.problems if p.code == "timezone_assumed"] == []
     table = pq.read_table(ws.root / ImportBatch.objects.get(pk=outcome.batch_id).parquet_path)
     offered = table.column("offered_at").to_pylist()
     assert offered[0] == dt.datetime(2026, 10, 9, 0, 0, tzinfo=dt.UTC)
     assert offered[1] == dt.datetime(2026, 10, 9, 8, 0, tzinfo=dt.UTC)
+    from jili.core.facts import FORMATS
+    from jili.io.specs.mapping import Mapping
+
+    other = write(tmp_path / "tz2.csv", HEAD + "C3,A001,2026-10-09 08:00:00,30,接通\n")
+    israel = do(other, Mapping(format=FORMATS["interactions"], timezone="Asia/Jerusalem"))
+    note = [p for p in israel.problems if p.code == "timezone_assumed"]
+    assert [n.message for n in note] == ["1 timestamps had no timezone; read as Asia/Jerusalem."]
 
 
 def test_dates_in_the_future(ws, do, roster, tmp_path):
@@ -237,3 +244,25 @@ def test_many_unreadable_cells_are_not_also_reported_missing(ws, do, roster, tmp
     assert p.count == 25
     assert not [q for q in do(write(tmp_path / "bad.csv", HEAD + rows), "interactions").problems
                 if q.code == "missing_value"]
+
+
+def test_a_time_cell_that_misses_the_mapping_s_format_names_that_format_and_one_that_reads_it(ws, do, roster, tmp_path):
+    """The message names the mapping's own format (not a generic YYYY-MM-DD) and offers the format
+    that would read the cell, so that a person sees what differs."""
+    from jili.core.facts import FORMATS
+    from jili.io.specs.mapping import ColumnRule, Mapping
+
+    mapping = Mapping(format=FORMATS["interactions"],
+                      columns={"offered_at": ColumnRule(sources=("offered_at",), formats=("%d/%m/%Y %H:%M",))})
+    path = write(tmp_path / "calls.csv", HEAD + "C1,A001,09/10/2026 08:00,30,接通\nC2,A001,2026-10-09 08:00:00,30,接通\n")
+    p = rejected(do(path, mapping), "bad_value")
+    assert p.location.line == 3 and p.found == "2026-10-09 08:00:00"
+    assert p.expected == 'the mapping\'s format "%d/%m/%Y %H:%M"'
+    assert 'format: "%Y-%m-%d %H:%M:%S" would read it' in p.fix and 'format: "%Y-%m-%d %H:%M:%S" 可以读取它' in p.fix_zh
+
+
+def test_a_time_cell_in_another_common_format_gets_the_format_that_reads_it(ws, do, roster, tmp_path):
+    path = write(tmp_path / "calls.csv", HEAD + "C1,A001,31/10/2026 08:00,30,接通\n")
+    p = rejected(do(path, "interactions"), "bad_value")
+    assert p.expected == "YYYY-MM-DD HH:MM:SS, optionally +08:00"
+    assert 'format: "%d/%m/%Y %H:%M" reads this cell' in p.fix

@@ -93,6 +93,44 @@ def test_r14_month_with_deductions_and_exchange_rate(tmp_path):
     assert dict(s["B"].balances) == {"cash": D("12.32"), "points": D("2.80")}
 
 
+def test_r14_daily_others_point_reads_the_month_s_answer_rate(tmp_path):
+    """「部门当月接通率≥95%时，其余坐席每人每天1分」: on 3 March the department answered only half its calls,
+    but the month's rate is 205 of 210 (97.6 %): every other agent still gets the day's point."""
+    p = template("r14-meal-ordering-points")
+    k = []
+    for day, orders in (("2025-03-03", {"A": 30, "B": 20, "C": 10}), ("2025-03-10", {"A": 5, "B": 4, "C": 3})):
+        for a, n in orders.items():
+            k += [kpi(a, day, "orders", n), kpi(a, day, "order_attempts", n)]
+    calls = [{"interaction_id": f"d3-{i}", "agent_id": "A", "offered_at": at("2025-03-03"),
+              "outcome": "answered" if i < 5 else "abandoned"} for i in range(10)]
+    calls += [{"interaction_id": f"d10-{i}", "agent_id": "B", "offered_at": at("2025-03-10"), "outcome": "answered"}
+              for i in range(200)]
+    s = statements(p, facts(tmp_path, kpis=k, interactions=calls), "2025-03", [agent("A"), agent("B"), agent("C")])
+    daily = {ln.period: ln.amount for ln in s["C"].lines if ln.rule_id == "daily"}
+    assert daily == {"2025-03-03": D(1), "2025-03-10": D(1)}  # the day's own rate (50 %) does not take it away
+    assert sum((ln.amount for ln in s["A"].lines if ln.rule_id == "daily"), D(0)) == D(6)  # first on both days
+
+
+def test_r14_daily_others_point_is_not_given_in_a_month_below_95_percent(tmp_path):
+    p = template("r14-meal-ordering-points")
+    k = [kpi(a, "2025-03-10", name, n) for a, n in (("A", 5), ("B", 4), ("C", 3))
+         for name in ("orders", "order_attempts")]
+    calls = [{"interaction_id": f"c{i}", "agent_id": "B", "offered_at": at("2025-03-10"),
+              "outcome": "answered" if i < 94 else "abandoned"} for i in range(100)]  # 94 %: just below
+    s = statements(p, facts(tmp_path, kpis=k, interactions=calls), "2025-03", [agent("A"), agent("B"), agent("C")])
+    assert [ln for ln in s["C"].lines if ln.rule_id == "daily"] == []
+
+
+def test_a_statement_scope_metric_must_name_a_metric_and_the_statement(tmp_path):
+    text = (TEMPLATES / "r14-meal-ordering-points.yaml").read_text(encoding="utf-8")
+    for bad, code in (("{of: dept_answer_rate, over: week}", "bad_scope"), ("{of: nothing, over: statement}",
+                                                                              "unknown_name")):
+        path = tmp_path / "bad.yaml"
+        path.write_text(text.replace("{of: dept_answer_rate, over: statement}", bad), encoding="utf-8")
+        policy, problems = load_policy(path)
+        assert policy is None and code in [p.code for p in problems], [p.render() for p in problems]
+
+
 def test_r14_catering_centre(tmp_path):
     p = template("r14-catering-centre-points")
     k = [kpi("A", "2025-03-03", "collections", 900), kpi("B", "2025-03-03", "collections", 500),

@@ -15,7 +15,7 @@ from jili.core.expr import standard_error, truth
 from jili.core.inputs import SE_SUFFIX, Env, Inputs, RunProblem
 from jili.core.label import Label
 from jili.core.periods import Period, period_of
-from jili.core.policy import DerivedMetric, Policy, PreviousMetric, RankMetric, metrics_for
+from jili.core.policy import DerivedMetric, Policy, PreviousMetric, RankMetric, StatementScopeMetric, metrics_for
 from jili.core.roster import Level, group_of
 from jili.core.rules.base import RuleRun, fmt, inputs_of, safe, show
 from jili.core.statement import Flag, Line, LineKind, Rank, Statement
@@ -63,13 +63,18 @@ def _fed(inputs: Inputs, label: str) -> Callable[[str], set[str] | None]:
 
 def derive(policy: Policy, values: dict[str, Env], previous: Mapping[int, dict[str, Env]],
            group_of: Mapping[Level, Mapping[str, str]], only: set[str] | None = None,
-           with_facts: Callable[[str], set[str] | None] = lambda metric: None) -> None:
-    """Fill derived, previous-period and rank metrics into each agent's env, in order
-    (``only``: just these, for a finer period whose rules read a few)."""
+           with_facts: Callable[[str], set[str] | None] = lambda metric: None,
+           statement: Mapping[str, Env] | None = None) -> None:
+    """Fill derived, previous-period, rank and statement-scope metrics into each agent's env, in order
+    (``only``: just these, for a finer period whose rules read a few; ``statement``: the statement
+    period's envs, which a statement-scope metric reads; None when ``values`` are the statement period's)."""
     for metric in policy.metrics:
         if only is not None and metric.name not in only:
             continue
-        if isinstance(metric, DerivedMetric):
+        if isinstance(metric, StatementScopeMetric):
+            for agent, env in values.items():
+                env[metric.name] = env.get(metric.of) if statement is None else statement.get(agent, {}).get(metric.of)
+        elif isinstance(metric, DerivedMetric):
             for env in values.values():
                 env[metric.name] = safe(metric.expr, env)
                 se = standard_error(metric.expr.node, env, SE_SUFFIX)
@@ -100,8 +105,9 @@ def run(policy: Policy, inputs: Inputs) -> tuple[list[Statement], list[RunProble
     period = inputs.period
     label = period.label
     group_of = _groups(inputs.values.get(label, {}))
-    # derive metrics for every period, oldest first so that 'previous' can read them
-    ordered = sorted(inputs.periods.values())
+    # derive metrics for every period, oldest first so that 'previous' can read them, and the statement
+    # period before the periods inside it, whose statement-scope metrics read it
+    ordered = sorted(inputs.periods.values(), key=lambda p: (p != period and p.start >= period.start, p.start, p.end))
     for p in ordered:
         prev = {}
         q = p
@@ -109,9 +115,10 @@ def run(policy: Policy, inputs: Inputs) -> tuple[list[Statement], list[RunProble
             q = q.previous()
             if q.label in inputs.values:
                 prev[back] = inputs.values[q.label]
+        inside = p != period and period.start <= p.start < period.end
         derive(policy, inputs.values.setdefault(p.label, {}), prev, group_of,
                None if p.kind == policy.period else metrics_for(policy, p.kind),
-               _fed(inputs, p.label))
+               _fed(inputs, p.label), inputs.values.get(label) if inside else None)
     envs = inputs.values.get(label, {})
 
     def rounder(account: str, value: Decimal) -> Decimal:

@@ -71,7 +71,16 @@ class RankMetric:
     within: Level = Level.ALL
 
 
-Metric = FactMetric | DerivedMetric | PreviousMetric | RankMetric
+@dataclass(frozen=True, slots=True)
+class StatementScopeMetric:
+    """The statement period's value of a metric, read as it is from a finer-grained rule (R14: "if the
+    department's answer rate this month is ≥ 95 %, every other agent gets 1 point" on each day)."""
+
+    name: str
+    of: str
+
+
+Metric = FactMetric | DerivedMetric | PreviousMetric | RankMetric | StatementScopeMetric
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +183,7 @@ def metrics_for(policy: Policy, kind: PeriodKind) -> set[str]:
             deps = m.expr.names
         elif isinstance(m, PreviousMetric | RankMetric):
             deps = (m.of,)
+        # a StatementScopeMetric reads the statement period, where every metric is computed: no deps here
         for d in deps:
             if d not in wanted:
                 wanted.add(d)

@@ -310,7 +310,7 @@ def _stage_source(request: ImportRequest, src: Source, uid: str, progress: Progr
                     tally.add("bad_value", col.name, first_index, bad_rows, found,
                               f"Cannot read this value as {_type_words(col)} for '{col.name}'.",
                               f"无法把该值读作 {col.name} 所需的{_type_words_zh(col)}。",
-                              _expected(col), *_fix(col))
+                              _expected(col, plan.rule.formats), *_fix(col, plan.rule.formats, found[0] if found else ""))
                 if conv.out_of_range is not None and conv.out_of_range.any():
                     tally.add("out_of_range", col.name, first_index, row_numbers[conv.out_of_range],
                               [str(v) for v in text.filter(pa.array(conv.out_of_range)).slice(0, 1).to_pylist()],
@@ -379,7 +379,7 @@ def _stage_source(request: ImportRequest, src: Source, uid: str, progress: Progr
         problems.append(Problem(Severity.ERROR, "unknown_agent", Location(src.path.name),
                                 f"{len(unknown_agents) - MAX_UNKNOWN_AGENTS} more agents are not in the roster.",
                                 f"另有 {len(unknown_agents) - MAX_UNKNOWN_AGENTS} 名坐席不在花名册中。"))
-    if naive:
+    if naive and tz != request.timezone:  # read in the workspace's own zone, as everyone expects: nothing to say
         problems.append(Problem(Severity.INFO, "timezone_assumed", Location(src.path.name),
                                 f"{naive} timestamps had no timezone; read as {tz}.",
                                 f"{naive} 个时间没有时区，按 {tz} 读取。",
@@ -583,7 +583,9 @@ def _visible(text: str) -> str:
     return "".join(f"<U+{ord(c):04X}>" if (ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 else c for c in text)
 
 
-def _expected(col: Column) -> str:
+def _expected(col: Column, formats: tuple[str, ...] = ()) -> str:
+    if formats and col.type in (ColumnType.DATE, ColumnType.TIMESTAMP):
+        return "the mapping's format " + " or ".join(f'"{f}"' for f in formats)
     if col.type == ColumnType.CHOICE:
         return " | ".join(f"{c.code} ({c.label_zh})" for c in col.choices)
     return {ColumnType.INTEGER: "a whole number, e.g. 125", ColumnType.DECIMAL: "a number, e.g. 92.5",
@@ -593,8 +595,41 @@ def _expected(col: Column) -> str:
             ColumnType.TEXT: "text without control characters (NUL, bell…)"}[col.type]
 
 
-def _fix(col: Column) -> tuple[str, str]:
+# formats a date or time cell may be written in, tried on a cell that could not be read to say which
+# one would read it
+FORMAT_GUESSES = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+                  "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
+                  "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y%m%d%H%M%S", "%Y%m%d",
+                  "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日")
+
+
+def format_that_reads(cell: str) -> str | None:
+    """The first common format that reads ``cell`` as a date or time, if any."""
+    import datetime as dt
+
+    for fmt in FORMAT_GUESSES:
+        try:
+            dt.datetime.strptime(cell.strip(), fmt)
+        except ValueError:
+            continue
+        return fmt
+    return None
+
+
+def _fix(col: Column, formats: tuple[str, ...] = (), cell: str = "") -> tuple[str, str]:
     if col.type in (ColumnType.DATE, ColumnType.TIMESTAMP):
+        guess = format_that_reads(cell) if cell else None
+        if formats and guess is not None and guess not in formats:
+            return (f'The cell does not match the mapping\'s format; format: "{guess}" would read it. Correct the cell, '
+                    "or change 'format:' in the mapping if the export changed.",
+                    f"该单元格与映射文件中的时间格式不符；format: \"{guess}\" 可以读取它。请更正该单元格，"
+                    "或在导出格式改变时修改映射中的 format:。")
+        if formats:
+            return ("The cell does not match the mapping's format: correct the cell in the source and export again.",
+                    "该单元格与映射文件中的时间格式不符，请在源系统中更正后重新导出。")
+        if guess is not None:
+            return (f'Give the export\'s format in a mapping file: format: "{guess}" reads this cell.',
+                    f"请在映射文件中给出导出的时间格式：format: \"{guess}\" 可以读取该单元格。")
         return ("Correct the cell, or give the export's format in a mapping file (format: \"%d/%m/%Y %H:%M\").",
                 "请更正该单元格，或在映射文件中给出导出的时间格式（format: \"%d/%m/%Y %H:%M\"）。")
     if col.type == ColumnType.CHOICE:

@@ -40,6 +40,7 @@ from jili.core.policy import (
     RankMetric,
     Redemption,
     Rule,
+    StatementScopeMetric,
 )
 from jili.core.problems import Location, Problem, Severity, suggest
 from jili.core.roster import ROSTER_FIELDS, Level
@@ -113,6 +114,11 @@ class FactMetricShape(Shape):
 class PreviousShape(Shape):
     previous: Text
     back: Lookback = 1
+
+
+class ScopeShape(Shape):
+    of: Text
+    over: Text = "statement"
 
 
 class RankShape(Shape):
@@ -407,6 +413,22 @@ def _metrics(L: _Loader, raw: dict[Any, Any], known: dict[str, str]) -> list[Met
                 continue
             out[name] = PreviousMetric(name, prev.previous, prev.back)
             deps[name] = ()
+            continue
+        if "of" in spec:
+            scope = L.shape(ScopeShape, spec, keys)
+            if scope is None:
+                continue
+            if scope.of not in raw:
+                L.error((*keys, "of"), "unknown_name", f"'of' names unknown metric '{scope.of}'.",
+                        f"of 指向未知指标 '{scope.of}'。")
+                continue
+            if scope.over != "statement":
+                L.error((*keys, "over"), "bad_scope",
+                        f"'over: {scope.over}' is not a scope; the one there is is 'statement' (the policy's own period).",
+                        f"over: {scope.over} 不是有效范围，只能是 statement（策略本身的结算周期）。", fix="over: statement")
+                continue
+            out[name] = StatementScopeMetric(name, scope.of)
+            deps[name] = (scope.of,)
             continue
         if "rank" in spec:
             rank = L.shape(RankShape, spec, keys)
