@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -202,6 +204,19 @@ def quality(request: HttpRequest) -> HttpResponse:
 PAYROLL = (Role.PAYROLL, Role.ADMIN)
 
 
+def payroll_action(view: Callable[[HttpRequest, str], HttpResponse]) -> Callable[..., HttpResponse]:
+    """A write of payroll's on a period: signed in, payroll's role (403 otherwise), then POST only."""
+    @login_required
+    @functools.wraps(view)
+    def checked(request: HttpRequest, label: str) -> HttpResponse:
+        access_role(request, *PAYROLL)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return view(request, label)
+
+    return checked
+
+
 @login_required
 def periods(request: HttpRequest) -> HttpResponse:
     access_role(request, *PAYROLL)
@@ -235,11 +250,8 @@ def _problems_to_messages(request: HttpRequest, problems: object) -> None:
         messages.error(request, p.render(lang))
 
 
-@login_required
+@payroll_action
 def run_policy(request: HttpRequest, label: str) -> HttpResponse:
-    access_role(request, *PAYROLL)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     per = parse_period(label)
     ws = pages.site_workspace()
     name = str(request.POST.get("policy", ""))
@@ -263,11 +275,8 @@ def run_policy(request: HttpRequest, label: str) -> HttpResponse:
     return redirect("period", label=label)
 
 
-@login_required
+@payroll_action
 def close_period(request: HttpRequest, label: str) -> HttpResponse:
-    access_role(request, *PAYROLL)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     row = _period_or_404(label)
     per = parse_period(row.label)
     if per is None:
@@ -286,11 +295,8 @@ def close_period(request: HttpRequest, label: str) -> HttpResponse:
     return redirect("period", label=label)
 
 
-@login_required
+@payroll_action
 def correct(request: HttpRequest, label: str) -> HttpResponse:
-    access_role(request, *PAYROLL)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     per = parse_period(label)
     if per is None:
         raise Http404

@@ -407,9 +407,7 @@ def _metrics(L: _Loader, raw: dict[Any, Any], known: dict[str, str]) -> list[Met
             prev = L.shape(PreviousShape, spec, keys)
             if prev is None:
                 continue
-            if prev.previous not in raw:
-                L.error((*keys, "previous"), "unknown_name", f"'previous' names unknown metric '{prev.previous}'.",
-                        f"previous 指向未知指标 '{prev.previous}'。")
+            if not _names_metric(L, raw, keys, "previous", prev.previous):
                 continue
             out[name] = PreviousMetric(name, prev.previous, prev.back)
             deps[name] = ()
@@ -418,9 +416,7 @@ def _metrics(L: _Loader, raw: dict[Any, Any], known: dict[str, str]) -> list[Met
             scope = L.shape(ScopeShape, spec, keys)
             if scope is None:
                 continue
-            if scope.of not in raw:
-                L.error((*keys, "of"), "unknown_name", f"'of' names unknown metric '{scope.of}'.",
-                        f"of 指向未知指标 '{scope.of}'。")
+            if not _names_metric(L, raw, keys, "of", scope.of):
                 continue
             if scope.over != "statement":
                 L.error((*keys, "over"), "bad_scope",
@@ -434,9 +430,7 @@ def _metrics(L: _Loader, raw: dict[Any, Any], known: dict[str, str]) -> list[Met
             rank = L.shape(RankShape, spec, keys)
             if rank is None:
                 continue
-            if rank.rank not in raw:
-                L.error((*keys, "rank"), "unknown_name", f"'rank' names unknown metric '{rank.rank}'.",
-                        f"rank 指向未知指标 '{rank.rank}'。")
+            if not _names_metric(L, raw, keys, "rank", rank.rank):
                 continue
             out[name] = RankMetric(name, rank.rank, rank.order != "asc", L.level(rank.within, (*keys, "within")))
             deps[name] = (rank.rank,)
@@ -446,6 +440,14 @@ def _metrics(L: _Loader, raw: dict[Any, Any], known: dict[str, str]) -> list[Met
             out[name] = metric
             deps[name] = ()
     return _ordered(L, out, deps)
+
+
+def _names_metric(L: _Loader, raw: dict[Any, Any], keys: Keys, key: str, value: str) -> bool:
+    """Whether a metric's ``key`` (previous, rank, of) names another metric of the policy; if not, says so."""
+    if value in raw:
+        return True
+    L.error((*keys, key), "unknown_name", f"'{key}' names unknown metric '{value}'.", f"{key} 指向未知指标 '{value}'。")
+    return False
 
 
 def _fact_metric(L: _Loader, name: str, raw: dict[str, Any], keys: Keys) -> FactMetric | None:
