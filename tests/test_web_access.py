@@ -183,3 +183,10 @@ def test_the_admin_cannot_change_the_ledger(site: Site) -> None:
     got = session.post("/admin/registry/period/1/change/", {"status": "open"}, form_page="/admin/registry/period/")
     assert got.status == 403
     assert session.get("/admin/registry/period/1/delete/").status == 403
+
+
+def test_payroll_sees_what_if_against_the_stored_run(site: Site) -> None:
+    session = signed_in(site, "payroll")
+    page = session.get(f"/periods/{MONTH}/?draft={POLICY}&base={POLICY}")
+    assert page.status == 200
+    assert "0 人增加, 0 人减少, 30 人不变" in page.body  # the policy in force against its own stored run

@@ -27,6 +27,7 @@ from jili.cli.output import console, emit_json, lang, print_problems, t
 from jili.core.explain import render
 from jili.core.problems import Location, Problem, Severity
 from jili.core.statement import Statement, statement_to_json
+from jili.core.whatif import compare
 from jili.io.outputs.payout import write_payout
 from jili.pipeline.period import run_period
 from jili.pipeline.sources import read_snapshot, write_snapshot
@@ -267,33 +268,26 @@ def whatif(policy: PolicyOpt, period: PeriodOpt,
         from jili.registry.ledger import period_sources
 
         sources = period_sources(ws, per, [draft.id, current.id])
-    new = run_period(draft, sources).statements
-    old = run_period(current, sources).statements
     acct = account or next(iter(current.accounts))
-    before = {s.agent_id: s.total(acct) for s in old}
-    after = {s.agent_id: s.total(acct) for s in new}
-    agents = sorted(set(before) | set(after))
-    diffs = sorted(((after.get(a, Decimal(0)) - before.get(a, Decimal(0)), a) for a in agents), reverse=True)
-    gain = sum(1 for d, _ in diffs if d > 0)
-    lose = sum(1 for d, _ in diffs if d < 0)
-    total_before, total_after = sum(before.values(), Decimal(0)), sum(after.values(), Decimal(0))
-    largest = sorted(diffs, key=lambda x: -abs(x[0]))[:10]
+    result = compare(draft.id, current.id, acct, {s.agent_id: s.total(acct) for s in run_period(current, sources).statements},
+                     {s.agent_id: s.total(acct) for s in run_period(draft, sources).statements})
     if as_json:
-        emit_json({"ok": True, "account": acct, "total_before": str(total_before), "total_after": str(total_after),
-                   "change": str(total_after - total_before), "gain": gain, "lose": lose,
-                   "same": len(agents) - gain - lose,
-                   "largest": [{"agent_id": a, "before": str(before.get(a, 0)), "after": str(after.get(a, 0)),
-                                "change": str(d)} for d, a in largest]})
+        emit_json({"ok": True, "account": acct, "total_before": str(result.total_before),
+                   "total_after": str(result.total_after), "change": str(result.total_after - result.total_before),
+                   "gain": result.gain, "lose": result.lose, "same": result.same,
+                   "largest": [{"agent_id": c.agent_id, "before": str(c.before), "after": str(c.after),
+                                "change": str(c.change)} for c in result.largest]})
         return
+    total_before, total_after = result.total_before, result.total_after
     console.print(t(f"What if {draft.id} v{draft.version} replaced {current.id} v{current.version} in {per.label}?",
                     f"若 {per.label} 用 {draft.id} v{draft.version} 替代 {current.id} v{current.version}："))
     console.print(t(f"  total {acct}: {total_before:,} → {total_after:,} ({total_after - total_before:+,})",
                     f"  {acct} 总额：{total_before:,} → {total_after:,}（{total_after - total_before:+,}）"))
-    console.print(t(f"  {gain} agents gain, {lose} lose, {len(agents) - gain - lose} unchanged",
-                    f"  {gain} 人增加，{lose} 人减少，{len(agents) - gain - lose} 人不变"))
+    console.print(t(f"  {result.gain} agents gain, {result.lose} lose, {result.same} unchanged",
+                    f"  {result.gain} 人增加，{result.lose} 人减少，{result.same} 人不变"))
     table = Table(title=t("Largest changes", "变化最大"))
     for head in (t("agent", "坐席"), t("before", "现行"), t("after", "新方案"), t("change", "变化")):
         table.add_column(head, justify="right")
-    for d, a in largest:
-        table.add_row(a, f"{before.get(a, Decimal(0)):,}", f"{after.get(a, Decimal(0)):,}", f"{d:+,}")
+    for c in result.largest:
+        table.add_row(c.agent_id, f"{c.before:,}", f"{c.after:,}", f"{c.change:+,}")
     console.print(table)

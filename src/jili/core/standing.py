@@ -27,6 +27,14 @@ class Standing:
     flags: int
 
 
+@dataclass(frozen=True, slots=True)
+class TeamStanding:
+    place: int  # competition place among the teams (ties share it)
+    team: str
+    total: Decimal
+    agents: int  # eligible agents of the team in the run
+
+
 def competition_places(totals: Sequence[tuple[str, Decimal]]) -> dict[str, int]:
     """Place of each key by total, highest first; equal totals share the place (1, 1, 3)."""
     ordered = sorted(totals, key=lambda kv: -kv[1])

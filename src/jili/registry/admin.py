@@ -8,26 +8,8 @@ from django.http import HttpRequest
 from jili.registry import models
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-@admin.register(models.ImportBatch)
-class ImportBatchAdmin(ReadOnly):
-    list_display = ("id", "fact", "source_name", "rows", "status", "imported_at", "imported_by")
-    list_filter = ("fact", "status")
-
-
-class SpellInline(admin.TabularInline):
-    model = models.AgentSpell
-    extra = 0
+class NoWrites:
+    """Nothing is added, changed or deleted here (for a model admin and an inline alike)."""
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -37,6 +19,21 @@ class SpellInline(admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class ReadOnly(NoWrites, admin.ModelAdmin):
+    pass
+
+
+@admin.register(models.ImportBatch)
+class ImportBatchAdmin(ReadOnly):
+    list_display = ("id", "fact", "source_name", "rows", "status", "imported_at", "imported_by")
+    list_filter = ("fact", "status")
+
+
+class SpellInline(NoWrites, admin.TabularInline):
+    model = models.AgentSpell
+    extra = 0
 
 
 @admin.register(models.Agent)

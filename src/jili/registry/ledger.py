@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone as djtz
 
 from jili.core.expr import Value
@@ -21,7 +21,7 @@ from jili.core.periods import Period
 from jili.core.policy import Policy
 from jili.core.problems import Location, Problem, Severity
 from jili.core.roster import ROSTER_FIELDS, AgentRow
-from jili.core.standing import Standing, standings
+from jili.core.standing import Standing, TeamStanding, competition_places, standings
 from jili.core.statement import Correction, LineKind, Statement, statement_from_json, statement_to_json
 from jili.io.hooks import crash_point
 from jili.io.specs.policy import load_policy_text
@@ -286,6 +286,14 @@ def leaderboard(run_id: int, account: str, top: int | None = None, team: str | N
         qs = qs.filter(team=team)
     qs = qs.order_by("place", "agent_id")
     return [standing_record(r) for r in (qs[:top] if top is not None else qs)]
+
+
+def team_standings(run_id: int, account: str) -> list[TeamStanding]:
+    """Teams of a run by their eligible agents' total on ``account``, highest first (ties share a place)."""
+    totals = list(StandingRow.objects.filter(run_id=run_id, account=account, eligible=True).exclude(team="")
+                  .values("team").annotate(total=Sum("total"), n=Count("id")).order_by("-total", "team"))
+    places = competition_places([(r["team"], r["total"]) for r in totals])
+    return [TeamStanding(places[r["team"]], r["team"], r["total"], r["n"]) for r in totals]
 
 
 def standings_of(run_id: int, account: str, agent_ids: Sequence[str] | None = None) -> list[Standing]:

@@ -17,8 +17,9 @@ from django.db.models import Count, Max, Q, Sum
 from jili.core.periods import Period, parse_period
 from jili.core.policy import Policy
 from jili.core.problems import Problem
-from jili.core.standing import Standing
+from jili.core.standing import Standing, TeamStanding
 from jili.core.statement import Correction, Line, Statement
+from jili.core.whatif import WhatIf, compare
 from jili.io.specs.policy import load_policy, load_policy_text
 from jili.io.workspace import Workspace, load_workspace
 from jili.qa.accuracy import Accuracy
@@ -31,10 +32,15 @@ from jili.registry.models import Standing as StandingRow
 
 
 def site_workspace() -> Workspace:
+    """The served workspace (its jili.toml read once per process, not on every request)."""
     from django.conf import settings
 
-    root = Path(settings.JILI_WORKSPACE)
-    return load_workspace(root) or Workspace(root=root)
+    return _workspace_at(str(settings.JILI_WORKSPACE))
+
+
+@lru_cache(maxsize=4)
+def _workspace_at(root: str) -> Workspace:
+    return load_workspace(Path(root)) or Workspace(root=Path(root))
 
 
 @lru_cache(maxsize=64)
@@ -85,14 +91,6 @@ def active_runs() -> list[RunRef]:
 
 def run_for(policy_id: str, period_label: str) -> PolicyRun | None:
     return ledger.active_run(policy_id, period_label)
-
-
-def accounts_of(run: PolicyRun) -> list[tuple[str, str, str]]:
-    """(account, unit, label as 'en|zh') of a run's policy, in the policy's order."""
-    policy = policy_of(run)
-    if policy is None:
-        return []
-    return [(a.name, a.unit, a.label.zh) for a in policy.accounts.values()]
 
 
 # --- the agent ----------------------------------------------------------------------------------
@@ -147,7 +145,6 @@ class StatementPage:
     statement: Statement
     corrections: tuple[Correction, ...]
     units: dict[str, str]
-    account_labels: dict[str, tuple[str, str]]
     ladder: tuple[Rung, ...]
     ladder_account: str
     ladder_basis: Decimal | None
@@ -176,14 +173,12 @@ def statement_page(ws: Workspace, run: PolicyRun, agent_id: str) -> StatementPag
     period = parse_period(run.period.label)
     corrections: list[Correction] = []
     units: dict[str, str] = {}
-    labels: dict[str, tuple[str, str]] = {}
     ladder: list[Rung] = []
     basis: Decimal | None = None
     ladder_account = ""
     if policy is not None and period is not None:
         corrections = ledger.corrections_in(policy, period, agent_id)
         units = {a.name: a.unit for a in policy.accounts.values()}
-        labels = {a.name: (a.label.en, a.label.zh) for a in policy.accounts.values()}
         if policy.levels is not None:
             ladder_account = policy.levels.account
             if policy.levels.basis == "lifetime":
@@ -201,7 +196,7 @@ def statement_page(ws: Workspace, run: PolicyRun, agent_id: str) -> StatementPag
         evaluations = evaluations_of_agent(shared_facts(ws), period, ws.timezone, agent_id)
         scores = [e[4] for e in evaluations if e[4] is not None]
         qa = mean_interval(scores) if scores else None
-    return StatementPage(_ref(run), statement, tuple(corrections), units, labels, tuple(ladder), ladder_account, basis,
+    return StatementPage(_ref(run), statement, tuple(corrections), units, tuple(ladder), ladder_account, basis,
                          tuple(evaluations), qa, ledger.line_postings(run.pk, statement))
 
 
@@ -247,10 +242,8 @@ def team_page(ws: Workspace, team: Team, run: PolicyRun | None, account: str | N
         interval = mean_interval(scores[row.agent_id]) if scores.get(row.agent_id) else None
         near = interval is not None and bool(interval.unclear_thresholds(QA_THRESHOLDS))
         members.append(Member(ledger.standing_record(row), interval, near, row.flags > 0))
-    totals = (StandingRow.objects.filter(run=run, account=account, eligible=True).exclude(team="")
-              .values("team").annotate(total=Sum("total")).order_by("-total", "team"))
-    ranked = [r["team"] for r in totals]
-    place = ranked.index(team.code) + 1 if team.code in ranked else None
+    ranked = ledger.team_standings(run.pk, account)
+    place = next((t.place for t in ranked if t.team == team.code), None)
     return TeamPage(team.code, team.name, _ref(run), account, tuple(members), place, len(ranked))
 
 
@@ -269,7 +262,7 @@ class Board:
     account: str
     accounts: tuple[str, ...]
     rows: tuple[Standing, ...]
-    teams: tuple[tuple[int, str, Decimal, int], ...]  # (place, team, total, eligible agents): the top ones
+    teams: tuple[TeamStanding, ...]  # the top ones
     teams_in_all: int
 
 
@@ -281,13 +274,8 @@ def board(run: PolicyRun, account: str | None, top: int = 50) -> Board:
     accounts = tuple(policy.accounts) if policy else ()
     account = account if account in accounts else (accounts[0] if accounts else "")
     rows = ledger.leaderboard(run.pk, account, top)
-    totals = list(StandingRow.objects.filter(run=run, account=account, eligible=True).exclude(team="")
-                  .values("team").annotate(total=Sum("total"), n=Count("id")).order_by("-total", "team"))
-    from jili.core.standing import competition_places
-
-    places = competition_places([(r["team"], r["total"]) for r in totals])
-    teams = tuple((places[r["team"]], r["team"], r["total"], r["n"]) for r in totals[:TOP_TEAMS])
-    return Board(_ref(run), account, accounts, tuple(rows), teams, len(totals))
+    teams = ledger.team_standings(run.pk, account)
+    return Board(_ref(run), account, accounts, tuple(rows), tuple(teams[:TOP_TEAMS]), len(teams))
 
 
 # --- quality ------------------------------------------------------------------------------------
@@ -408,30 +396,6 @@ def period_runs(row: PeriodRow, zh: bool) -> list[RunTotals]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    agent_id: str
-    before: Decimal
-    after: Decimal
-
-    @property
-    def change(self) -> Decimal:
-        return self.after - self.before
-
-
-@dataclass(frozen=True, slots=True)
-class WhatIf:
-    draft: str
-    base: str
-    account: str
-    total_before: Decimal
-    total_after: Decimal
-    gain: int
-    lose: int
-    same: int
-    largest: tuple[Change, ...]
-
-
 def what_if(ws: Workspace, draft: Policy, run: PolicyRun, period: Period) -> WhatIf | None:
     """The draft run on the same facts beside the stored run; nothing is stored."""
     from jili.pipeline.period import run_period
@@ -443,12 +407,7 @@ def what_if(ws: Workspace, draft: Policy, run: PolicyRun, period: Period) -> Wha
     sources = ledger.period_sources(ws, period, [draft.id, base.id])
     after = {s.agent_id: s.total(account) for s in run_period(draft, sources).statements}
     before = {s.agent_id: s.total for s in ledger.standings_of(run.pk, account)}
-    changes = [Change(a, before.get(a, Decimal(0)), after.get(a, Decimal(0))) for a in sorted(set(before) | set(after))]
-    gain = sum(1 for c in changes if c.change > 0)
-    lose = sum(1 for c in changes if c.change < 0)
-    largest = tuple(sorted((c for c in changes if c.change), key=lambda c: (-abs(c.change), c.agent_id))[:20])
-    return WhatIf(draft.id, base.id, account, sum(before.values(), Decimal(0)), sum(after.values(), Decimal(0)),
-                  gain, lose, len(changes) - gain - lose, largest)
+    return compare(draft.id, base.id, account, before, after, largest=20)
 
 
 def batches() -> list[ImportBatch]:

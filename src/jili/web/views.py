@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from jili.core.facts import FORMATS
 from jili.core.periods import parse_period
+from jili.core.problems import Problem
 from jili.io.specs.mapping import Mapping
 from jili.registry.accounts import wallboard_token_valid
 from jili.registry.models import Period as PeriodRow
@@ -244,9 +245,9 @@ def period(request: HttpRequest, label: str) -> HttpResponse:
                                                 "policies": policies, "whatif": whatif})
 
 
-def _problems_to_messages(request: HttpRequest, problems: object) -> None:
+def _problems_to_messages(request: HttpRequest, problems: Sequence[Problem]) -> None:
     lang = "zh" if is_zh(request) else "en"
-    for p in problems:  # type: ignore[attr-defined]
+    for p in problems:
         messages.error(request, p.render(lang))
 
 
@@ -308,7 +309,6 @@ def correct(request: HttpRequest, label: str) -> HttpResponse:
     if not reason:
         messages.error(request, t(request, "A correction needs its reason.", "更正须填写原因。"))
         return redirect("period", label=label)
-    from jili.core.problems import Problem
     from jili.registry.ledger import do_correct
 
     result = do_correct(posting, str(request.POST.get("amount", "")), per, acting_user=_acting(request), reason=reason)

@@ -14,18 +14,21 @@ from jili.web.language import is_zh
 register = template.Library()
 
 
+def _zh(context: Context) -> bool:
+    request = context.get("request")
+    return request is None or is_zh(request)
+
+
 @register.simple_tag(takes_context=True)
 def t(context: Context, en: str, zh: str) -> str:
-    request = context.get("request")
-    return zh if request is None or is_zh(request) else en
+    return zh if _zh(context) else en
 
 
 @register.simple_tag(takes_context=True)
 def tr(context: Context, label: Label | tuple[str, str]) -> str:
     """A bilingual label (a Label, or an (en, zh) pair) in the person's language."""
     en, zh = (label.en, label.zh) if isinstance(label, Label) else label
-    request = context.get("request")
-    return zh if request is None or is_zh(request) else en
+    return zh if _zh(context) else en
 
 
 @register.filter
@@ -48,8 +51,7 @@ def number(value: Decimal | float | int | None) -> str:
 @register.simple_tag(takes_context=True)
 def show(context: Context, value: object) -> str:
     """A value read by a rule, as a person writes it: no None, no True/False."""
-    request = context.get("request")
-    zh = request is None or is_zh(request)
+    zh = _zh(context)
     if value is None:
         return "—"
     if isinstance(value, bool):
