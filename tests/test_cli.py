@@ -120,3 +120,19 @@ def test_two_imports_at_once_cannot_both_store_a_key(home, tmp_path):
     assert refused["problems"][0]["code"] == "key_in_other_batch"
     assert "interaction_id = C2 is already imported in batch" in refused["problems"][0]["message"]
     assert len([b for b in batches(home) if b["fact"] == "interactions"]) == 1
+
+
+def test_calendar_commands_count_deadlines_and_refuse_an_unknown_year(home):
+    due = jili("calendar", "deadline", "2026-02-12", "5", "-w", str(home), "--json")
+    assert due.returncode == 0 and json.loads(due.stdout)["deadline"] == "2026-02-26"
+    unknown = jili("calendar", "deadline", "2026-12-28", "5", "-w", str(home), "--json")
+    assert unknown.returncode == 1 and json.loads(unknown.stdout)["problems"][0]["code"] == "calendar_unknown"
+    february = json.loads(jili("calendar", "show", "2026-02", "-w", str(home), "--json").stdout)
+    # 20 weekdays, 6 of them inside the 15–23 February holiday, and the make-up Saturdays 14 and 28
+    assert february["working_days"] == 16
+    assert [x["date"] for x in february["days"] if x["workday"] and x["date"] in ("2026-02-14", "2026-02-28")] == [
+        "2026-02-14", "2026-02-28"]
+    assert jili("calendar", "set", "2027-01-04", "--workday", "-w", str(home)).returncode == 0
+    shown = jili("calendar", "show", "2026-13", "-w", str(home))
+    assert shown.returncode == 1 and "2026-13" in shown.stdout and "Traceback" not in shown.stdout + shown.stderr
+    assert jili("calendar", "deadline", "2026-02-30", "5", "-w", str(home)).returncode == 1

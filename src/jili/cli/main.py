@@ -272,6 +272,7 @@ def demo_run(
 
 def run() -> None:
     import jili.cli.autoqa
+    import jili.cli.calendar
     import jili.cli.incentives
     import jili.cli.qa
     import jili.cli.site

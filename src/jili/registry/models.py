@@ -287,3 +287,19 @@ class WallboardToken(models.Model):
 
     class Meta:
         verbose_name = "wallboard token / 大屏令牌"
+
+
+class CalendarDay(models.Model):
+    """A centre's override of the Chinese working-day calendar: a day that is worked or not, whatever the
+    ``chinesecalendar`` package says — and the way to enter a year the package does not know yet (the State
+    Council publishes next year's holidays each November)."""
+
+    day = models.DateField(unique=True)
+    workday = models.BooleanField()
+    note = models.CharField(max_length=200, blank=True, help_text="why: 调休, a local holiday, the published schedule")
+    set_at = models.DateTimeField()
+    set_by = models.CharField(max_length=150)
+
+    class Meta:
+        verbose_name = "calendar override / 工作日调整"
+        ordering = ["day"]
