@@ -17,8 +17,8 @@ from django.db.models import Count, Sum
 from django.utils import timezone as djtz
 
 from jili.core.expr import Value
-from jili.core.periods import Period
-from jili.core.policy import Policy
+from jili.core.periods import Period, PeriodKind, period_of
+from jili.core.policy import FactMetric, Policy
 from jili.core.problems import Location, Problem, Severity
 from jili.core.roster import ROSTER_FIELDS, AgentRow
 from jili.core.standing import Standing, TeamStanding, competition_places, standings
@@ -107,7 +107,9 @@ def _closed(row: PeriodRow) -> Problem:
 
 
 def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user: str,
-                  allow_empty: bool = False) -> RunOutcome:
+                  allow_empty: bool = False, source_text: str | None = None) -> RunOutcome:
+    """Compute ``period`` and store it as the active run. ``source_text``: the policy's text when it was not read
+    from its file (a re-run of a stored run)."""
     row = period_row(period)
     if row.status == PeriodRow.Status.CLOSED:
         return RunOutcome(False, None, (), (_closed(row),))
@@ -137,7 +139,8 @@ def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user:
             previous.save(update_fields=["status"])
         run_row = PolicyRun.objects.create(
             policy_id=policy.id, policy_version=policy.version, policy_digest=policy.digest,
-            policy_source=Path(policy.source).read_text(encoding="utf-8"), period=row, batches=batch_ids,
+            policy_source=source_text if source_text is not None else Path(policy.source).read_text(encoding="utf-8"),
+            period=row, batches=batch_ids,
             started_at=now, started_by=acting_user, agents=len(statements),
             problems=[p.as_json() for p in problems])
         postings = []
@@ -358,3 +361,75 @@ def corrections_in(policy: Policy, period: Period, agent_id: str | None = None) 
         out.append(Correction(c.pk, c.corrects_id or 0, corrected, c.agent_id, c.account, amount, period.label, c.note,
                               c.created_by))
     return out
+
+
+def runs_reading(fact: str, day: dt.date) -> list[PolicyRun]:
+    """Active runs of periods containing ``day`` whose policy reads ``fact``: what a change to that day's
+    facts (an appeal's decision) must recompute."""
+    out = []
+    for run_row in (PolicyRun.objects.filter(status=PolicyRun.Status.ACTIVE, period__start__lte=day, period__end__gt=day)
+                    .select_related("period").order_by("id")):
+        policy, _ = load_policy_text(run_row.policy_source, f"run {run_row.pk}")
+        if policy is not None and fact in {m.fact for m in policy.metrics if isinstance(m, FactMetric)}:
+            out.append(run_row)
+    return out
+
+
+def do_recompute(ws: Workspace, run_row: PolicyRun, agent_id: str, *, acting_user: str, reason: str,
+                 today: dt.date | None = None) -> RunOutcome | list[Posting] | Problem:
+    """Bring a run up to date with the facts as they are now, for ``agent_id``'s sake: an open period is run
+    again (a new run; the whole period, as any run); a closed one is not touched — the difference of each of
+    the agent's lines is posted as a correction in the open period of the same kind that contains ``today``,
+    its note ``reason`` (e.g. the appeal that changed a score)."""
+    policy, problems = load_policy_text(run_row.policy_source, f"run {run_row.pk}")
+    if policy is None:
+        return problems[0]
+    row = run_row.period
+    period = Period(row.start, row.end, PeriodKind(row.kind))
+    if row.status == PeriodRow.Status.OPEN:
+        return do_run_policy(ws, policy, period, acting_user=acting_user, allow_empty=True,
+                             source_text=run_row.policy_source)
+    into = period_of(today or djtz.localdate(), period.kind)
+    if period_row(into).status == PeriodRow.Status.CLOSED or into.start <= period.start:
+        return Problem(Severity.ERROR, "no_open_period", Location(into.label),
+                       f"{period.label} is closed and there is no later open period to post its correction in.",
+                       f"{period.label} 已结账，且没有其后的未结账周期可记入更正。",
+                       fix="Open the current period (run it once) and decide again.",
+                       fix_zh="请先计算一次当前周期，再重新处理。")
+    result = run_period(policy, period_sources(ws, period, [policy.id]), allow_empty=True)
+    now_lines: dict[tuple[str, str], Decimal] = {}
+    for s in result.statements:
+        if s.agent_id == agent_id:
+            for line in s.lines:
+                key = (line.rule_id, line.account)
+                now_lines[key] = now_lines.get(key, Decimal(0)) + line.amount
+    stored = list(Posting.objects.filter(run=run_row, agent_id=agent_id))
+    corrections = Posting.objects.filter(kind=Posting.Kind.CORRECTION, agent_id=agent_id, policy_id=policy.id,
+                                         corrects__run=run_row)
+    booked: dict[tuple[str, str], Decimal] = {}
+    first: dict[tuple[str, str], Posting] = {}
+    for p in [*stored, *corrections]:
+        booked[(p.rule_id, p.account)] = booked.get((p.rule_id, p.account), Decimal(0)) + p.amount
+        first.setdefault((p.rule_id, p.account), p)
+    posted = []
+    for key in sorted(set(now_lines) | set(booked)):
+        diff = now_lines.get(key, Decimal(0)) - booked.get(key, Decimal(0))
+        if diff == 0:
+            continue
+        account = policy.accounts.get(key[1])
+        diff = account.round(diff) if account is not None else diff
+        if key in first:
+            made = do_correct(first[key].pk, diff, into, acting_user=acting_user, reason=reason)
+            if isinstance(made, Problem):
+                return made
+            posted.append(made)
+            continue
+        with transaction.atomic():
+            made = Posting.objects.create(period=period_row(into), policy_id=policy.id, rule_id=key[0], agent_id=agent_id,
+                                          account=key[1], amount=diff, kind=Posting.Kind.CORRECTION, note=reason,
+                                          created_at=djtz.now(), created_by=acting_user)
+            AuditEvent.objects.create(at=made.created_at, actor=acting_user, action="correct",
+                                      target=f"{policy.id} {period.label} {agent_id} {key[0]}",
+                                      detail={"posting": made.pk, "amount": str(diff), "reason": reason})
+        posted.append(made)
+    return posted

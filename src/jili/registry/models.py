@@ -303,3 +303,100 @@ class CalendarDay(models.Model):
     class Meta:
         verbose_name = "calendar override / 工作日调整"
         ordering = ["day"]
+
+
+class Assignment(models.Model):
+    """A sampled call in one evaluator's queue (R3), with why it was picked and when it is due."""
+
+    period = models.CharField(max_length=32, help_text="the sampling period's label")
+    interaction_id = models.CharField(max_length=128)
+    agent_id = models.CharField(max_length=64, db_index=True)
+    call_at = models.DateTimeField()
+    evaluator = models.CharField(max_length=150, db_index=True, help_text="the evaluator's user name")
+    scorecard = models.CharField(max_length=100)
+    due = models.DateField()
+    reason_en = models.CharField(max_length=200)
+    reason_zh = models.CharField(max_length=200)
+    assigned_at = models.DateTimeField()
+    assigned_by = models.CharField(max_length=150)
+
+    class Meta:
+        verbose_name = "QA assignment / 质检任务"
+        ordering = ["due", "id"]
+        constraints = [models.UniqueConstraint(fields=["interaction_id"], name="one_assignment_per_call")]
+
+
+class Evaluation(models.Model):
+    """One version of an evaluation made in Jili. Never edited: a change (an edit, an appeal's decision) is a
+    new version with the next number; the highest version is the one in force and the one published to the
+    facts (``evaluations`` and ``evaluation_items``)."""
+
+    evaluation_id = models.CharField(max_length=64, db_index=True)
+    version = models.IntegerField()
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="evaluations")
+    interaction_id = models.CharField(max_length=128)
+    agent_id = models.CharField(max_length=64, db_index=True)
+    evaluator = models.CharField(max_length=150)
+    scorecard = models.CharField(max_length=100)
+    scorecard_version = models.CharField(max_length=50)
+    call_at = models.DateTimeField()
+    answers = models.JSONField(help_text="item answers: item, score, occurrences, not_applicable, fatal, serious, machine")
+    score = models.DecimalField(max_digits=9, decimal_places=2)
+    fatal = models.BooleanField()
+    comment = models.TextField(blank=True)
+    why = models.CharField(max_length=300, blank=True, help_text="why this version exists (first, edit, appeal N)")
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=150)
+
+    class Meta:
+        verbose_name = "evaluation / 质检评分"
+        ordering = ["evaluation_id", "version"]
+        constraints = [models.UniqueConstraint(fields=["evaluation_id", "version"], name="one_row_per_version")]
+
+
+class Acknowledgement(models.Model):
+    """The agent has read an evaluation and accepts it."""
+
+    evaluation_id = models.CharField(max_length=64, unique=True)
+    at = models.DateTimeField()
+    by = models.CharField(max_length=150)
+
+
+class Appeal(models.Model):
+    """An agent's written appeal against an evaluation, whole or some items (R12): the team leader reviews it
+    first, then the QA manager decides. Its dates are counted on the centre's working-day calendar."""
+
+    class Status(models.TextChoices):
+        LEADER = "leader", "with the team leader / 组长审核中"
+        QA = "qa", "with the QA manager / 质检主管审核中"
+        CLOSED_BY_LEADER = "closed_by_leader", "closed by the team leader / 组长驳回"
+        UPHELD = "upheld", "evaluation upheld / 维持原评分"
+        PARTLY = "partly", "partly accepted / 部分采纳"
+        OVERTURNED = "overturned", "overturned / 申诉成立"
+
+    evaluation_id = models.CharField(max_length=64, db_index=True)
+    version = models.IntegerField(help_text="the version appealed against")
+    agent_id = models.CharField(max_length=64, db_index=True)
+    items = models.JSONField(default=list, help_text="item ids appealed; empty: the whole evaluation")
+    reason = models.TextField()
+    filed_at = models.DateTimeField()
+    filed_by = models.CharField(max_length=150)
+    notice_date = models.DateField(help_text="when the agent was notified of the evaluation")
+    window_end = models.DateField(help_text="the last day an appeal could be filed")
+    review_due = models.DateField(help_text="the review is finished by this day (15 working days)")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.LEADER, db_index=True)
+    leader = models.CharField(max_length=150, blank=True)
+    leader_at = models.DateTimeField(null=True, blank=True)
+    leader_reason = models.TextField(blank=True)
+    decided_by = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    new_version = models.IntegerField(null=True, blank=True, help_text="the evaluation's version the decision made")
+    consequences = models.JSONField(default=list, help_text="runs and corrections the decision caused")
+
+    class Meta:
+        verbose_name = "appeal / 申诉"
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["evaluation_id"], condition=models.Q(status__in=["leader", "qa"]),
+                                               name="one_open_appeal_per_evaluation")]
