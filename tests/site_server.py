@@ -25,6 +25,10 @@ AGENT = "A00007"  # team T001, the demo leader's team
 OTHER_AGENT = "A00020"  # team T002
 TEAM = "T001"
 OTHER_TEAM = "T002"
+ASSIGNMENT = "13"  # the demo's first sampled call of AGENT (2 per agent, agents in order): evaluated and appealed
+OPEN_ASSIGNMENT = "14"  # AGENT's second sampled call, left for the evaluator
+EVALUATION = "J0000001"  # AGENT's evaluation (appeal 1, with the team leader)
+OTHER_EVALUATION = "J0000002"  # OTHER_AGENT's
 ROLES = ("agent", "leader", "evaluator", "qa", "payroll", "admin")
 
 

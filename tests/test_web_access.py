@@ -10,7 +10,22 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver
 
-from site_server import AGENT, MONTH, OTHER_AGENT, OTHER_TEAM, POLICY, ROLES, TEAM, Site, signed_in, start_site, stop_site
+from site_server import (
+    AGENT,
+    ASSIGNMENT,
+    EVALUATION,
+    MONTH,
+    OTHER_AGENT,
+    OTHER_EVALUATION,
+    OTHER_TEAM,
+    POLICY,
+    ROLES,
+    TEAM,
+    Site,
+    signed_in,
+    start_site,
+    stop_site,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -19,6 +34,8 @@ WHO = (ANON, *ROLES)
 STAFF_ALL = {"qa": 200, "payroll": 200, "admin": 200}
 PAYROLL_ONLY = {"agent": 403, "leader": 403, "evaluator": 403, "qa": 403, "payroll": 200, "admin": 200}
 SIGNED_IN_ALL = dict.fromkeys(ROLES, 200)
+ONLY_QA = dict.fromkeys(ROLES, 403)  # refused to every role, before the roles a page is for are added
+POST_ONLY = dict.fromkeys(ROLES, 405)  # a write: signed in, then POST
 
 
 def expect(signed_in: dict[str, int], anon: int = 302) -> dict[str | None, int]:
@@ -57,6 +74,24 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str | None, int]] =
     ("close", (("label", MONTH),)): expect({**PAYROLL_ONLY, "payroll": 405, "admin": 405}),
     ("correct", (("label", MONTH),)): expect({**PAYROLL_ONLY, "payroll": 405, "admin": 405}),
     ("payout", (("label", MONTH), ("policy", POLICY))): expect(PAYROLL_ONLY),
+    ("work", ()): expect({**ONLY_QA, "evaluator": 200, "qa": 200}),
+    ("assign", ()): expect(POST_ONLY),
+    ("evaluate", (("assignment_id", ASSIGNMENT),)): expect({**ONLY_QA, "evaluator": 200, "qa": 404}),
+    ("evaluate", (("assignment_id", "99999"),)): expect({**ONLY_QA, "evaluator": 404, "qa": 404}),
+    ("running_total", (("assignment_id", ASSIGNMENT),)): expect(POST_ONLY),
+    ("evaluations", ()): expect({**dict.fromkeys(ROLES, 404), "agent": 200}),
+    ("evaluation", (("evaluation_id", EVALUATION),)):
+        expect({"agent": 200, "leader": 200, "evaluator": 200, "qa": 200, "payroll": 404, "admin": 404}),
+    ("evaluation", (("evaluation_id", OTHER_EVALUATION),)):
+        expect({"agent": 404, "leader": 404, "evaluator": 200, "qa": 200, "payroll": 404, "admin": 404}),
+    ("evaluation", (("evaluation_id", "J9999999"),)): expect(dict.fromkeys(ROLES, 404)),
+    ("acknowledge", (("evaluation_id", EVALUATION),)): expect(POST_ONLY),
+    ("appeal_file", (("evaluation_id", EVALUATION),)): expect(POST_ONLY),
+    ("appeals", ()): expect({**ONLY_QA, "leader": 200, "qa": 200}),
+    ("appeal", (("appeal_id", "1"),)): expect({**ONLY_QA, "leader": 200, "qa": 200}),
+    ("appeal", (("appeal_id", "999"),)): expect({**ONLY_QA, "leader": 404, "qa": 404}),
+    ("appeal_review", (("appeal_id", "1"),)): expect(POST_ONLY),
+    ("appeal_decide", (("appeal_id", "1"),)): expect(POST_ONLY),
     ("imports", ()): expect(PAYROLL_ONLY),
     ("audit", ()): expect(PAYROLL_ONLY),
     ("admin", ()): expect({"agent": 302, "leader": 302, "evaluator": 302, "qa": 302, "payroll": 302, "admin": 200}),

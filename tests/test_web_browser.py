@@ -65,7 +65,7 @@ def shoot(page, name: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-d
 
 
 HOMES = [("agent", f"/agents/{AGENT}/", "A00007", PHONE), ("leader", "/teams/T001/", "班组 T001", DESK),
-         ("evaluator", "/quality/", "质检概览", DESK), ("qa", "/quality/", "质检概览", DESK),
+         ("evaluator", "/work/", "待检队列", DESK), ("qa", "/quality/", "质检概览", DESK),
          ("payroll", "/periods/", "结算周期", DESK), ("admin", "/periods/", "结算周期", DESK)]
 
 

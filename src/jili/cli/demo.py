@@ -78,6 +78,7 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool, calls
     bank_agents = con.execute(BANK_SQL).fetchall()
     bank_r12 = _bank_r12(ws, as_json) if bank.exists() else {}
     accounts, wall = _accounts()
+    _qa_work(ws)
     if as_json:
         emit_json({"ok": ok, "workspace": str(root), "imports": [
             {"file": o.source, "fact": o.fact, "status": o.status.value, "batch": o.batch_id, "rows": o.rows}
@@ -134,6 +135,31 @@ def _accounts() -> tuple[list[tuple[str, str, str]], str]:
         out.append((username, role, sees))
     token = do_create_wallboard_token("demo floor / 演示大屏", acting_user="demo")
     return out, f"http://127.0.0.1:8000/wall/{token}/{POLICY}/"
+
+
+def _qa_work(ws: Workspace) -> None:
+    """The QA workflow under way: two sampled calls per agent in the evaluator's queue; the first of agent
+    A00007 and of A00020 scored on R2; both agents have appealed (with their team leaders)."""
+    from jili.core.periods import parse_period
+    from jili.qa.sampling import Plan
+    from jili.qa.scoring import Answer
+    from jili.registry.appeals import do_appeal
+    from jili.registry.evaluations import do_assign, do_evaluate, do_publish
+
+    period = parse_period(MONTH)
+    assert period is not None
+    made = do_assign(ws, period, ["evaluator"], "r2-service-conduct", acting_user="qa", plan=Plan(per_agent=2))
+    assert isinstance(made, list), made
+    for agent, answers, reason in (
+            (DEMO_AGENT, [Answer("early_hangup_chatting", occurrences=1)], "客户已说再见才挂机 / the customer had said goodbye"),
+            ("A00020", [Answer("commanding_tone", occurrences=1, serious=True)], "语气正常 / my tone was normal")):
+        first = next(a for a in made if a.agent_id == agent)
+        ev = do_evaluate(ws, first.pk, answers, "", acting_user="evaluator")
+        assert not isinstance(ev, list), ev
+        account = "agent" if agent == DEMO_AGENT else None
+        if account is not None:
+            do_appeal(ws, ev.evaluation_id, [answers[0].item_id], reason, acting_user=account)
+    do_publish(ws, [MONTH], acting_user="demo")
 
 
 def _line(outcome: ImportOutcome) -> None:

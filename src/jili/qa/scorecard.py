@@ -74,6 +74,13 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    name_en: str
+    name_zh: str
+
+
+@dataclass(frozen=True, slots=True)
 class Scorecard:
     id: str
     version: str
@@ -87,6 +94,10 @@ class Scorecard:
     fatal: FatalPolicy
     items: tuple[Item, ...]
     source: str = ""
+    sections: tuple[Section, ...] = ()
+
+    def section(self, section_id: str) -> Section:
+        return next((s for s in self.sections if s.id == section_id), Section(section_id, section_id, section_id))
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)

@@ -31,6 +31,14 @@ APPEAL_DAYS = 5  # R12: 「在收到质检结果后 5 个工作日内提出申�
 REVIEW_DAYS = 15  # R12: the review is finished within 15 working days
 
 
+STATUS_LABELS = {  # (en, zh): what the agent, the leader and the QA manager read at each step
+    Appeal.Status.LEADER: ("with the team leader", "组长审核中"),
+    Appeal.Status.QA: ("with the QA manager", "质检主管审核中"),
+    Appeal.Status.CLOSED_BY_LEADER: ("closed by the team leader", "组长驳回"),
+    Appeal.Status.UPHELD: ("evaluation upheld", "维持原评分"),
+    Appeal.Status.PARTLY: ("partly accepted", "部分采纳"),
+    Appeal.Status.OVERTURNED: ("appeal accepted: finding removed", "申诉成立"),
+}
 DECISIONS = (Appeal.Status.UPHELD, Appeal.Status.PARTLY, Appeal.Status.OVERTURNED)
 
 

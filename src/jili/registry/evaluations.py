@@ -16,10 +16,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone as djtz
 
-from jili.core.periods import Period
+from jili.core.periods import Period, PeriodKind, parse_period, period_of
 from jili.core.problems import Location, Problem, Severity
 from jili.io.factstore.qa import calls_for_sampling
 from jili.io.specs.mapping import Mapping
@@ -190,14 +189,18 @@ def do_evaluate(ws: Workspace, assignment_id: int, answers: Sequence[Answer], co
 
 
 def _month_rows(ws: Workspace, month: str) -> tuple[list[list[str]], list[list[str]]]:
+    """The versions in force of the evaluations of calls in ``month`` (local time), as rows of the two formats."""
     tz = ZoneInfo(ws.timezone)
-    latest = (Evaluation.objects.values("evaluation_id").annotate(v=Max("version")))
-    wanted = {(r["evaluation_id"], r["v"]) for r in latest}
+    period = parse_period(month)
+    assert period is not None
+    lo = dt.datetime.combine(period.start, dt.time(), tz)
+    hi = dt.datetime.combine(period.end, dt.time(), tz)
+    latest: dict[str, Evaluation] = {}
+    for ev in Evaluation.objects.filter(call_at__gte=lo, call_at__lt=hi).order_by("evaluation_id", "version"):
+        latest[ev.evaluation_id] = ev
     heads, items = [], []
-    for ev in Evaluation.objects.order_by("evaluation_id", "version"):
+    for ev in latest.values():
         local = djtz.localtime(ev.call_at, tz)
-        if (ev.evaluation_id, ev.version) not in wanted or f"{local:%Y-%m}" != month:
-            continue
         heads.append([ev.evaluation_id, ev.interaction_id, ev.agent_id, ev.scorecard, ev.scorecard_version, SOURCE,
                       ev.evaluator, local.isoformat(), djtz.localtime(ev.created_at, tz).isoformat(), str(ev.score),
                       "true" if ev.fatal else "false"])
@@ -207,6 +210,17 @@ def _month_rows(ws: Workspace, month: str) -> tuple[list[list[str]], list[list[s
                           "true" if a.get("not_applicable") else "false", "true" if a.get("fatal") else "false",
                           "true" if a.get("serious") else "false"])
     return heads, items
+
+
+def months_of(period: Period) -> list[str]:
+    """The months a period touches (a week may straddle two)."""
+    first = period_of(period.start, PeriodKind.MONTH)
+    last = period_of(period.end - dt.timedelta(days=1), PeriodKind.MONTH)
+    out = [first.label]
+    while first.start < last.start:
+        first = period_of(first.end, PeriodKind.MONTH)
+        out.append(first.label)
+    return out
 
 
 _HEADS = ["evaluation_id", "interaction_id", "agent_id", "scorecard", "scorecard_version", "source", "evaluator",

@@ -29,6 +29,7 @@ from jili.io.specs.shapes import MAX_NUMBER  # what a person may type: the same 
 from jili.io.workspace import Workspace
 from jili.pipeline.period import run_period
 from jili.pipeline.sources import LedgerBefore, PeriodSources
+from jili.registry.evaluations import do_publish, months_of
 from jili.registry.imports import fact_batches
 from jili.registry.models import Agent, AgentSpell, AuditEvent, PolicyRun, Posting, StatementRecord
 from jili.registry.models import Period as PeriodRow
@@ -121,6 +122,9 @@ def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user:
             f"{policy.effective_to or '…'}, not in {period.label}.",
             f"策略 {policy.id} v{policy.version} 的生效期不含 {period.label}。",
             fix="Run the version in force for that period."),))
+    published = do_publish(ws, months_of(period), acting_user=acting_user)  # what evaluators saved since
+    if published:
+        return RunOutcome(False, None, (), tuple(published))
     result = run_period(policy, period_sources(ws, period, [policy.id]), allow_empty)
     statements, problems, batch_ids = result.statements, result.problems, list(result.batch_ids)
     if any(p.is_error for p in problems):

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from jili.registry.models import Account, AgentSpell, Role, Team
 
 ALL_TEAMS = (Role.QA_MANAGER, Role.PAYROLL, Role.ADMIN)  # see every team and every agent
-HOME = {Role.AGENT: "me", Role.LEADER: "teams", Role.EVALUATOR: "quality", Role.QA_MANAGER: "quality",
+HOME = {Role.AGENT: "me", Role.LEADER: "teams", Role.EVALUATOR: "work", Role.QA_MANAGER: "quality",
         Role.PAYROLL: "periods", Role.ADMIN: "periods"}
 
 

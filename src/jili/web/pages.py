@@ -26,7 +26,7 @@ from jili.qa.accuracy import Accuracy
 from jili.qa.scoring import Scored
 from jili.qa.stats import Interval, mean_interval
 from jili.registry import ledger
-from jili.registry.models import AgentSpell, AuditEvent, ImportBatch, PolicyRun, Posting, StatementRecord, Team
+from jili.registry.models import AgentSpell, Appeal, AuditEvent, ImportBatch, PolicyRun, Posting, StatementRecord, Team
 from jili.registry.models import Period as PeriodRow
 from jili.registry.models import Standing as StandingRow
 
@@ -151,6 +151,7 @@ class StatementPage:
     evaluations: tuple[tuple[str, str, str, str, Decimal | None, bool], ...]
     qa: Interval | None
     postings: tuple[int | None, ...]  # each line's ledger posting (what a correction names)
+    appeals: tuple[Appeal, ...] = ()  # decided appeals that made this run again (why an amount changed)
 
     @property
     def lines(self) -> tuple[tuple[Line, int | None], ...]:
@@ -196,8 +197,10 @@ def statement_page(ws: Workspace, run: PolicyRun, agent_id: str) -> StatementPag
         evaluations = evaluations_of_agent(shared_facts(ws), period, ws.timezone, agent_id)
         scores = [e[4] for e in evaluations if e[4] is not None]
         qa = mean_interval(scores) if scores else None
+    reran = tuple(a for a in Appeal.objects.filter(agent_id=agent_id, new_version__isnull=False).order_by("id")
+                  if {"run": run.pk} in a.consequences)
     return StatementPage(_ref(run), statement, tuple(corrections), units, tuple(ladder), ladder_account, basis,
-                         tuple(evaluations), qa, ledger.line_postings(run.pk, statement))
+                         tuple(evaluations), qa, ledger.line_postings(run.pk, statement), reran)
 
 
 # --- the team -----------------------------------------------------------------------------------

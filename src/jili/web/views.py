@@ -20,12 +20,26 @@ from django.views.decorators.http import require_POST
 
 from jili.core.facts import FORMATS
 from jili.core.periods import parse_period
-from jili.core.problems import Problem
+from jili.core.problems import Location, Problem
 from jili.io.specs.mapping import Mapping
 from jili.registry.accounts import wallboard_token_valid
+from jili.registry.models import Account
+from jili.registry.models import Appeal as AppealRow
+from jili.registry.models import Assignment as AssignmentRow
 from jili.registry.models import Period as PeriodRow
-from jili.web import pages
-from jili.web.access import ALL_TEAMS, HOME, Role, access_agent, access_role, access_team, account_of, visible_teams
+from jili.web import pages, workflow
+from jili.web.access import (
+    ALL_TEAMS,
+    HOME,
+    Role,
+    access_agent,
+    access_role,
+    access_team,
+    account_of,
+    current_team,
+    led_teams,
+    visible_teams,
+)
 from jili.web.language import COOKIE, LANGUAGES, is_zh, t
 
 EVERYONE = tuple(Role)
@@ -379,3 +393,237 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "jili/error.html", {"code": 403, "en": "This page is not for your role.",
                                                "zh": "您的角色无权查看此页面。"}, status=403)
 
+
+
+# --- the QA workflow: queue and form, an agent's evaluations, appeals ----------------------------
+
+EVALUATORS = (Role.EVALUATOR, Role.QA_MANAGER)
+
+
+def _assignment_or_404(request: HttpRequest, assignment_id: int) -> AssignmentRow:
+    """The assignment, when it is in the signed-in evaluator's own queue; anyone else: 404."""
+    access_role(request, *EVALUATORS)
+    row = AssignmentRow.objects.filter(pk=assignment_id, evaluator=request.user.get_username()).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+@login_required
+def work(request: HttpRequest) -> HttpResponse:
+    account = access_role(request, *EVALUATORS)
+    from jili.registry.evaluations import queue, scorecards
+
+    evaluators = (sorted(Account.objects.filter(role__in=list(EVALUATORS)).values_list("user__username", flat=True))
+                  if account.role == Role.QA_MANAGER else [])
+    cards = sorted({c.id for c in scorecards(pages.site_workspace())})
+    return render(request, "jili/work.html", {"queue": queue(request.user.get_username()), "evaluators": evaluators,
+                                              "cards": cards, "month": pages.latest_month()})
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest) -> HttpResponse:
+    access_role(request, Role.QA_MANAGER)
+    per = parse_period(str(request.POST.get("period", "")))
+    if per is None:
+        messages.error(request, t(request, "Choose a period such as 2025-03.", "请填写周期，如 2025-03。"))
+        return redirect("work")
+    from jili.qa.sampling import Plan
+    from jili.registry.evaluations import do_assign
+
+    try:
+        per_agent = max(1, min(100, int(str(request.POST.get("per_agent", "15")))))
+    except ValueError:
+        per_agent = 15
+    made = do_assign(pages.site_workspace(), per, request.POST.getlist("evaluators"), str(request.POST.get("scorecard", "")),
+                     acting_user=request.user.get_username(), plan=Plan(per_agent=per_agent))
+    if isinstance(made, Problem):
+        _problems_to_messages(request, [made])
+    else:
+        messages.success(request, t(request, f"{len(made)} calls assigned.", f"已分配 {len(made)} 通待检通话。"))
+    return redirect("work")
+
+
+@login_required
+def evaluate(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    row = _assignment_or_404(request, assignment_id)
+    ws = pages.site_workspace()
+    form = workflow.evaluate_form(ws, row)
+    if isinstance(form, Problem):
+        _problems_to_messages(request, [form])
+        return redirect("work")
+    if request.method == "POST":
+        from jili.registry.evaluations import do_evaluate
+
+        answers, problems = workflow.answers_from_form(form.card, request.POST)
+        machine = [f.item.id for f in form.items if f.machine]
+        saved = problems or do_evaluate(ws, row.pk, answers, str(request.POST.get("comment", "")),
+                                        acting_user=request.user.get_username(), machine=machine)
+        if isinstance(saved, list):
+            _problems_to_messages(request, saved)
+            form = workflow.evaluate_form(ws, row, answers)
+            assert not isinstance(form, Problem)
+            return render(request, "jili/evaluate.html", {"f": form}, status=400)
+        messages.success(request, t(request, f"Saved as {saved.evaluation_id} v{saved.version}: {saved.score}.",
+                                    f"已保存 {saved.evaluation_id} 第 {saved.version} 版：{saved.score} 分。"))
+        return redirect("work")
+    return render(request, "jili/evaluate.html", {"f": form})
+
+
+@login_required
+@require_POST
+def running_total(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """The form's total as it stands, scored exactly as a saved evaluation is (htmx swaps it in)."""
+    row = _assignment_or_404(request, assignment_id)
+    form = workflow.evaluate_form(pages.site_workspace(), row)
+    if isinstance(form, Problem):
+        raise Http404
+    answers, problems = workflow.answers_from_form(form.card, request.POST)
+    from jili.qa.scoring import score
+
+    total, found = score(form.card, answers, Location(row.interaction_id))
+    return render(request, "jili/_running_total.html", {"total": total, "problems": [*problems, *found],
+                                                         "lang": "zh" if is_zh(request) else "en"})
+
+
+def _evaluation_or_404(request: HttpRequest, evaluation_id: str) -> Account:
+    """Who may see an evaluation: the agent, their team's leader, the evaluator who made it, the QA manager."""
+    from jili.registry.evaluations import current
+
+    ev = current(evaluation_id)
+    account = account_of(request)
+    if ev is None or account is None:
+        raise Http404
+    if (account.role == Role.QA_MANAGER or ev.evaluator == request.user.get_username()
+            or (account.agent is not None and account.agent.agent_id == ev.agent_id)
+            or (account.role == Role.LEADER and current_team(ev.agent_id) in led_teams(account))):
+        return account
+    raise Http404
+
+
+@login_required
+def my_evaluations(request: HttpRequest) -> HttpResponse:
+    account = account_of(request)
+    if account is None or account.agent is None:
+        raise Http404
+    return render(request, "jili/evaluations.html", {"rows": workflow.evaluations_of(account.agent.agent_id)})
+
+
+@login_required
+def evaluation(request: HttpRequest, evaluation_id: str) -> HttpResponse:
+    account = _evaluation_or_404(request, evaluation_id)
+    detail = workflow.evaluation_detail(pages.site_workspace(), evaluation_id)
+    if detail is None:
+        raise Http404
+    mine = account.agent is not None and account.agent.agent_id == detail.evaluation.agent_id
+    return render(request, "jili/evaluation.html", {"d": detail, "mine": mine})
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, evaluation_id: str) -> HttpResponse:
+    _evaluation_or_404(request, evaluation_id)
+    from jili.registry.appeals import do_acknowledge
+
+    problem = do_acknowledge(evaluation_id, acting_user=request.user.get_username())
+    if problem is not None:
+        _problems_to_messages(request, [problem])
+    return redirect("evaluation", evaluation_id=evaluation_id)
+
+
+@login_required
+@require_POST
+def appeal(request: HttpRequest, evaluation_id: str) -> HttpResponse:
+    _evaluation_or_404(request, evaluation_id)
+    from jili.registry.appeals import do_appeal
+
+    made = do_appeal(pages.site_workspace(), evaluation_id, request.POST.getlist("items"),
+                     str(request.POST.get("reason", "")), acting_user=request.user.get_username())
+    if isinstance(made, Problem):
+        _problems_to_messages(request, [made])
+    else:
+        messages.success(request, t(request, f"Appeal {made.pk} filed; your team leader reviews it first.",
+                                    f"申诉 {made.pk} 已提交，先由组长审核。"))
+    return redirect("evaluation", evaluation_id=evaluation_id)
+
+
+@login_required
+def appeals(request: HttpRequest) -> HttpResponse:
+    account = access_role(request, Role.LEADER, Role.QA_MANAGER)
+    from jili.registry.models import Appeal
+
+    qs = Appeal.objects.all()
+    if account.role == Role.LEADER:
+        from jili.registry.appeals import leads
+
+        rows = [a for a in qs.order_by("-id")[:2000] if leads(account, a.agent_id)]
+    else:
+        rows = list(qs.order_by("-id")[:2000])
+    waiting = Appeal.Status.LEADER if account.role == Role.LEADER else Appeal.Status.QA
+    listed = workflow.appeal_rows(rows)
+    return render(request, "jili/appeals.html", {"waiting": [r for r in listed if r.appeal.status == waiting],
+                                                 "others": [r for r in listed if r.appeal.status != waiting]})
+
+
+def _appeal_or_404(request: HttpRequest, appeal_id: int) -> tuple[Account, AppealRow]:
+    account = access_role(request, Role.LEADER, Role.QA_MANAGER)
+    from jili.registry.appeals import leads
+
+    row = AppealRow.objects.filter(pk=appeal_id).first()
+    if row is None or (account.role == Role.LEADER and not leads(account, row.agent_id)):
+        raise Http404
+    return account, row
+
+
+@login_required
+def appeal_detail(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    account, row = _appeal_or_404(request, appeal_id)
+    detail = workflow.evaluation_detail(pages.site_workspace(), row.evaluation_id)
+    if detail is None:
+        raise Http404
+    return render(request, "jili/appeal.html", {"a": row, "d": detail, "role": account.role,
+                                                "appealed": set(row.items) or {x.item_id for x in detail.lines}})
+
+
+@login_required
+@require_POST
+def appeal_review(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    _appeal_or_404(request, appeal_id)
+    from jili.registry.appeals import do_leader_review
+
+    done = do_leader_review(appeal_id, request.POST.get("agree") == "yes", str(request.POST.get("reason", "")),
+                            acting_user=request.user.get_username())
+    if isinstance(done, Problem):
+        _problems_to_messages(request, [done])
+    return redirect("appeal", appeal_id=appeal_id)
+
+
+@login_required
+@require_POST
+def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    _, row = _appeal_or_404(request, appeal_id)
+    from jili.registry.appeals import do_decide
+
+    ws = pages.site_workspace()
+    detail = workflow.evaluation_detail(ws, row.evaluation_id)
+    answers = None
+    if detail is not None and detail.card is not None:
+        given, problems = workflow.answers_from_form(detail.card, request.POST)
+        if problems:
+            _problems_to_messages(request, problems)
+            return redirect("appeal", appeal_id=appeal_id)
+        answers = {a.item_id: a for a in given}
+    done = do_decide(ws, appeal_id, str(request.POST.get("outcome", "")), str(request.POST.get("reason", "")),
+                     acting_user=request.user.get_username(), answers=answers)
+    if isinstance(done, Problem):
+        _problems_to_messages(request, [done])
+    else:
+        _problems_to_messages(request, done.problems)
+        from jili.registry.appeals import STATUS_LABELS
+
+        en, zh = STATUS_LABELS[AppealRow.Status(done.appeal.status)]
+        messages.success(request, t(request, f"Decided: {en}; {len(done.runs)} runs made again, "
+                                             f"{len(done.corrections)} corrections posted.",
+                                    f"已裁定：{zh}；重算 {len(done.runs)} 次，记更正 {len(done.corrections)} 笔。"))
+    return redirect("appeal", appeal_id=appeal_id)

@@ -73,3 +73,31 @@ def write_findings(path: Path, pack_id: str, findings: list[Finding], checked_at
         "checked_at": pa.array([checked_at] * len(findings), pa.timestamp("us", tz="UTC")),
     }), path)
     return len(findings)
+
+
+@dataclass(frozen=True, slots=True)
+class CallFinding:
+    """One auto-QA finding on one call, where it is (turn and character span) and the item it bears on."""
+
+    rule_id: str
+    severity: str
+    turn: int | None
+    span_start: int | None
+    span_end: int | None
+    evidence: str
+    item: str | None
+    review: bool
+
+
+def transcript_of(con: duckdb.DuckDBPyConnection, interaction_id: str) -> tuple[Turn, ...]:
+    """One call's turns (none when no transcript was imported)."""
+    row = con.execute("SELECT turns FROM transcripts WHERE interaction_id = $id LIMIT 1", {"id": interaction_id}).fetchone()
+    return tuple(Turn(x["speaker"], x["text"] or "", x["start_ms"], x["end_ms"]) for x in (row[0] or [])) if row else ()
+
+
+def findings_of(con: duckdb.DuckDBPyConnection, interaction_id: str) -> list[CallFinding]:
+    rows = con.execute("""
+        SELECT rule_id, coalesce(severity, ''), turn, span_start, span_end, coalesce(evidence, ''), item, coalesce(review, false)
+        FROM autoqa_findings WHERE interaction_id = $id ORDER BY turn NULLS LAST, span_start, rule_id""",
+        {"id": interaction_id}).fetchall()
+    return [CallFinding(str(r), str(s), t, a, b, str(e), i, bool(v)) for r, s, t, a, b, e, i, v in rows]

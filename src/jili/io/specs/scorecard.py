@@ -15,7 +15,7 @@ from pydantic import Field
 from jili.core.problems import Location, Problem, Severity, suggest
 from jili.io.specs.shapes import Items, Keys, Number, Shape, Table, Text, check, effective_dates, shown, whole
 from jili.io.specs.yamlfile import SpecKind, YamlDocument, bilingual, load_yaml_mapping
-from jili.qa.scorecard import FatalPolicy, Item, ItemKind, NaPolicy, ScoreBand, Scorecard
+from jili.qa.scorecard import FatalPolicy, Item, ItemKind, NaPolicy, ScoreBand, Scorecard, Section
 
 CARD_FILE = SpecKind("bad_scorecard", "scorecard", "评分表",
                      "Start from a template in src/jili/templates/scorecards/.",
@@ -83,12 +83,14 @@ def load_scorecard(path: Path) -> tuple[Scorecard | None, list[Problem]]:
         fatal = FatalPolicy.ZERO
     effective = effective_dates(doc, card.effective, problems)
     items: list[Item] = []
+    sections: list[Section] = []
     seen: set[str] = set()
     for si, raw_section in enumerate(card.sections):
         section = check(doc, SectionShape, raw_section, ("sections", si), problems)
         if section is None:
             continue
         sid = section.id or f"section{si + 1}"
+        sections.append(Section(sid, *bilingual(section.name, sid)))
         for ii, raw in enumerate(section.items):
             keys: Keys = ("sections", si, "items", ii)
             item = _item(doc, raw, sid, keys, problems)
@@ -106,7 +108,7 @@ def load_scorecard(path: Path) -> tuple[Scorecard | None, list[Problem]]:
     return Scorecard(
         id=card.scorecard, version=card.version, name_en=name_en, name_zh=name_zh,
         effective_from=effective[0], effective_to=effective[1], desk=card.desk, base=card.base, na=na, fatal=fatal,
-        items=tuple(items), source=str(path)), []
+        items=tuple(items), source=str(path), sections=tuple(sections)), []
 
 
 def _item(doc: YamlDocument, raw: Any, section: str, keys: Keys, problems: list[Problem]) -> Item | None:

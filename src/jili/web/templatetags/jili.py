@@ -81,3 +81,13 @@ def show_problem(problem: Problem, lang: str) -> str:
 def pct1(value: Decimal | float | None) -> str:
     """A share as a percentage with one decimal (an accuracy of 0.9867 is 98.7 %)."""
     return "—" if value is None else f"{float(value):.1%}"
+
+
+@register.simple_tag(takes_context=True)
+def appeal_status(context: Context, status: str) -> str:
+    """An appeal's step in the person's language."""
+    from jili.registry.appeals import STATUS_LABELS
+    from jili.registry.models import Appeal
+
+    en, zh = STATUS_LABELS[Appeal.Status(status)]
+    return zh if _zh(context) else en
