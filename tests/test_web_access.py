@@ -79,6 +79,14 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str | None, int]] =
     ("evaluate", (("assignment_id", ASSIGNMENT),)): expect({**ONLY_QA, "evaluator": 200, "qa": 404}),
     ("evaluate", (("assignment_id", "99999"),)): expect({**ONLY_QA, "evaluator": 404, "qa": 404}),
     ("running_total", (("assignment_id", ASSIGNMENT),)): expect(POST_ONLY),
+    ("calibration", ()): expect({**ONLY_QA, "evaluator": 200, "qa": 200}),
+    ("calibration_open", ()): expect(POST_ONLY),
+    ("calibration_session", (("session_id", "1"),)): expect({**ONLY_QA, "evaluator": 200, "qa": 200}),
+    ("calibration_session", (("session_id", "999"),)): expect({**ONLY_QA, "evaluator": 404, "qa": 404}),
+    ("calibration_close", (("session_id", "1"),)): expect(POST_ONLY),
+    ("calibration_score", (("call_id", "1"),)): expect({**ONLY_QA, "evaluator": 200, "qa": 200}),  # both score
+    ("calibration_total", (("call_id", "1"),)): expect(POST_ONLY),
+    ("calibration_consensus", (("call_id", "1"),)): expect(POST_ONLY),
     ("evaluations", ()): expect({**dict.fromkeys(ROLES, 404), "agent": 200}),
     ("evaluation", (("evaluation_id", EVALUATION),)):
         expect({"agent": 200, "leader": 200, "evaluator": 200, "qa": 200, "payroll": 404, "admin": 404}),
@@ -225,3 +233,14 @@ def test_payroll_sees_what_if_against_the_stored_run(site: Site) -> None:
     page = session.get(f"/periods/{MONTH}/?draft={POLICY}&base={POLICY}")
     assert page.status == 200
     assert "0 人增加, 0 人减少, 30 人不变" in page.body  # the policy in force against its own stored run
+
+
+def test_calibration_is_blind_until_the_report(site: Site) -> None:
+    """An evaluator sees their own scores of the session and nobody else's; the QA manager sees the report."""
+    evaluator = signed_in(site, "evaluator").get("/calibration/1/").body.split("<main>")[1]
+    assert "evaluator2" not in evaluator and "Krippendorff" not in evaluator and "100.00" in evaluator
+    manager = signed_in(site, "qa").get("/calibration/1/").body.split("<main>")[1]
+    # the demo's session: evaluator2 left out deductions the others marked (10 points on three calls)
+    assert "Krippendorff α 0.566" in manager and "ICC(2,1) 0.632" in manager and "±5 分以内 71%" in manager
+    assert "evaluator2 (1)" in manager  # one call still to score
+    assert "误导客户" in manager and "工单迟派漏派" not in manager.split("分歧评分项")[1]  # agreed on by all

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from jili.cli.output import console, emit_json, print_problems, t
 from jili.core.facts import FORMATS
+from jili.core.problems import Problem
 from jili.io.specs.mapping import Mapping, load_mapping
 from jili.io.workspace import Workspace, create_layout, load_workspace
 
@@ -126,6 +127,7 @@ def _accounts() -> tuple[list[tuple[str, str, str]], str]:
     made = [("agent", "agent", DEMO_AGENT, [], t(f"agent {DEMO_AGENT}", f"坐席 {DEMO_AGENT}")),
             ("leader", "leader", None, [DEMO_TEAM], t(f"leader of {DEMO_TEAM}", f"{DEMO_TEAM} 组长")),
             ("evaluator", "evaluator", None, [], t("evaluator", "质检员")),
+            ("evaluator2", "evaluator", None, [], t("a second evaluator (calibration)", "第二名质检员（校准）")),
             ("qa", "qa_manager", None, [], t("QA manager", "质检主管")),
             ("payroll", "payroll", None, [], t("payroll", "薪酬专员")),
             ("admin", "admin", None, [], t("administrator", "管理员"))]
@@ -160,6 +162,33 @@ def _qa_work(ws: Workspace) -> None:
         if account is not None:
             do_appeal(ws, ev.evaluation_id, [answers[0].item_id], reason, acting_user=account)
     do_publish(ws, [MONTH], acting_user="demo")
+    _calibration(ws, [a.interaction_id for a in made[::12][:5]])
+
+
+# what each evaluator marked on the five calls (R2 deductions): evaluator2 is lenient, the QA manager strict
+CALIBRATION: list[dict[str, list[tuple[str, int]]]] = [
+    {"evaluator": [], "evaluator2": [], "qa": []},
+    {"evaluator": [("commanding_tone", 1)], "evaluator2": [], "qa": [("commanding_tone", 1)]},
+    {"evaluator": [("commanding_tone", 2)], "evaluator2": [("commanding_tone", 1)], "qa": [("commanding_tone", 2)]},
+    {"evaluator": [("late_work_order", 1), ("misleading", 1)], "evaluator2": [("late_work_order", 1)],
+     "qa": [("late_work_order", 1), ("misleading", 1), ("system_not_queried", 1)]},
+    {"evaluator": [("system_not_queried", 1)], "qa": [("system_not_queried", 1)]},  # evaluator2 has not scored it yet
+]
+
+
+def _calibration(ws: Workspace, calls: list[str]) -> None:
+    """A calibration session on five sampled calls scored by two evaluators and the QA manager."""
+    from jili.qa.scoring import Answer
+    from jili.registry.calibration_sessions import do_calibration_score, do_open_session
+    from jili.registry.models import CalibrationCall
+
+    session = do_open_session(ws, f"{MONTH} 校准 / calibration", "r2-service-conduct", calls,
+                              ["evaluator", "evaluator2", "qa"], acting_user="qa")
+    assert not isinstance(session, Problem), session
+    for call, marked in zip(CalibrationCall.objects.filter(session=session).order_by("id"), CALIBRATION, strict=True):
+        for who, items in marked.items():
+            answers = [Answer(item, occurrences=n) for item, n in items]
+            assert not isinstance(do_calibration_score(ws, call.pk, answers, acting_user=who), list)
 
 
 def _line(outcome: ImportOutcome) -> None:

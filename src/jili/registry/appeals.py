@@ -197,7 +197,7 @@ def do_decide(ws: Workspace, appeal_id: int, outcome: str, reason: str, *, actin
         return card
     appealed = set(appeal.items) or {a["item"] for a in ev.answers}
     new_answers: list[Answer] = []
-    for a in answers_of(ev):
+    for a in answers_of(ev.answers):
         item = card.item(a.item_id)
         if a.item_id not in appealed or item is None or outcome == Appeal.Status.UPHELD:
             new_answers.append(a)
@@ -205,7 +205,7 @@ def do_decide(ws: Workspace, appeal_id: int, outcome: str, reason: str, *, actin
             new_answers.append(cleared(a, item.kind, item.maximum))
         else:
             new_answers.append((answers or {}).get(a.item_id, a))
-    changed = outcome != Appeal.Status.UPHELD and new_answers != answers_of(ev)
+    changed = outcome != Appeal.Status.UPHELD and new_answers != answers_of(ev.answers)
     made: Evaluation | None = None
     runs: list[int] = []
     postings: list[int] = []

@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -21,7 +22,7 @@ from django.utils import timezone as djtz
 from jili.core.periods import Period, PeriodKind, parse_period, period_of
 from jili.core.problems import Location, Problem, Severity
 from jili.io.factstore.qa import calls_for_sampling
-from jili.io.specs.mapping import Mapping
+from jili.io.specs.mapping import Mapping as ColumnMapping
 from jili.io.specs.scorecard import workspace_scorecards
 from jili.io.workspace import Workspace
 from jili.qa.sampling import Plan, sample
@@ -129,13 +130,14 @@ def current(evaluation_id: str) -> Evaluation | None:
     return Evaluation.objects.filter(evaluation_id=evaluation_id).order_by("-version").first()
 
 
-def answers_of(ev: Evaluation) -> list[Answer]:
+def answers_of(stored: Sequence[Mapping[str, Any]]) -> list[Answer]:
+    """Item answers as an evaluation (or a calibration score) stores them."""
     return [Answer(a["item"], Decimal(a["score"]) if a.get("score") not in (None, "") else None,
                    a.get("occurrences"), bool(a.get("not_applicable")), bool(a.get("fatal")), bool(a.get("serious")))
-            for a in ev.answers]
+            for a in stored]
 
 
-def _answers_json(answers: Sequence[Answer], machine: Sequence[str]) -> list[dict[str, object]]:
+def answers_json(answers: Sequence[Answer], machine: Sequence[str]) -> list[dict[str, object]]:
     return [{"item": a.item_id, "score": str(a.score) if a.score is not None else None, "occurrences": a.occurrences,
              "not_applicable": a.not_applicable, "fatal": a.fatal, "serious": a.serious,
              "machine": a.item_id in machine} for a in answers]
@@ -159,7 +161,7 @@ def new_version(ws: Workspace, *, evaluation_id: str | None, assignment: Assignm
             assignment=assignment if before is None else before.assignment, interaction_id=head.interaction_id,
             agent_id=head.agent_id, evaluator=before.evaluator if before is not None else acting_user,
             scorecard=card.id, scorecard_version=card.version, call_at=head.call_at,
-            answers=_answers_json(answers, machine), score=scored.total, fatal=scored.fatal, comment=comment,
+            answers=answers_json(answers, machine), score=scored.total, fatal=scored.fatal, comment=comment,
             why=why, created_at=now, created_by=acting_user)
         if evaluation_id is None:
             ev.evaluation_id = f"J{ev.pk:07d}"
@@ -247,7 +249,7 @@ def do_publish(ws: Workspace, months: Sequence[str], *, acting_user: str) -> lis
                     writer.writerows(rows)
                 if not rows:
                     continue
-                outcome = do_import(ws, path, Mapping.plain(FORMATS[fact]), acting_user=acting_user,
+                outcome = do_import(ws, path, ColumnMapping.plain(FORMATS[fact]), acting_user=acting_user,
                                     supersede=previous.pk if previous is not None else None)
             if outcome.status == ImportStatus.REJECTED:
                 problems.extend(outcome.problems)

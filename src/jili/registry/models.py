@@ -400,3 +400,45 @@ class Appeal(models.Model):
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["evaluation_id"], condition=models.Q(status__in=["leader", "qa"]),
                                                name="one_open_appeal_per_evaluation")]
+
+
+class CalibrationSession(models.Model):
+    """The QA manager's calibration: chosen calls, chosen evaluators, each scoring blind on one scorecard."""
+
+    name = models.CharField(max_length=200)
+    scorecard = models.CharField(max_length=100)
+    evaluators = models.JSONField(default=list, help_text="user names of the evaluators taking part")
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=150)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "calibration session / 校准会"
+        ordering = ["-id"]
+
+
+class CalibrationCall(models.Model):
+    session = models.ForeignKey(CalibrationSession, on_delete=models.CASCADE, related_name="calls")
+    interaction_id = models.CharField(max_length=128)
+    agent_id = models.CharField(max_length=64)
+    call_at = models.DateTimeField()
+    consensus = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    consensus_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["session", "interaction_id"], name="one_call_per_session")]
+
+
+class CalibrationScore(models.Model):
+    """One evaluator's blind scoring of one calibration call (saved again until the session closes)."""
+
+    call = models.ForeignKey(CalibrationCall, on_delete=models.CASCADE, related_name="scores")
+    evaluator = models.CharField(max_length=150)
+    answers = models.JSONField()
+    score = models.DecimalField(max_digits=9, decimal_places=2)
+    fatal = models.BooleanField()
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["call", "evaluator"], name="one_score_per_evaluator")]

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -22,10 +23,13 @@ from jili.core.facts import FORMATS
 from jili.core.periods import parse_period
 from jili.core.problems import Location, Problem
 from jili.io.specs.mapping import Mapping
+from jili.qa.scoring import Answer
 from jili.registry.accounts import wallboard_token_valid
 from jili.registry.models import Account
 from jili.registry.models import Appeal as AppealRow
 from jili.registry.models import Assignment as AssignmentRow
+from jili.registry.models import CalibrationCall as CalibrationCallRow
+from jili.registry.models import CalibrationSession as CalibrationRow
 from jili.registry.models import Period as PeriodRow
 from jili.web import pages, workflow
 from jili.web.access import (
@@ -464,11 +468,12 @@ def evaluate(request: HttpRequest, assignment_id: int) -> HttpResponse:
             _problems_to_messages(request, saved)
             form = workflow.evaluate_form(ws, row, answers)
             assert not isinstance(form, Problem)
-            return render(request, "jili/evaluate.html", {"f": form}, status=400)
+            return render(request, "jili/evaluate.html", {"f": form, "total_url": reverse("running_total", args=[row.pk])},
+                          status=400)
         messages.success(request, t(request, f"Saved as {saved.evaluation_id} v{saved.version}: {saved.score}.",
                                     f"已保存 {saved.evaluation_id} 第 {saved.version} 版：{saved.score} 分。"))
         return redirect("work")
-    return render(request, "jili/evaluate.html", {"f": form})
+    return render(request, "jili/evaluate.html", {"f": form, "total_url": reverse("running_total", args=[row.pk])})
 
 
 @login_required
@@ -479,10 +484,14 @@ def running_total(request: HttpRequest, assignment_id: int) -> HttpResponse:
     form = workflow.evaluate_form(pages.site_workspace(), row)
     if isinstance(form, Problem):
         raise Http404
-    answers, problems = workflow.answers_from_form(form.card, request.POST)
+    return _total(request, form)
+
+
+def _total(request: HttpRequest, form: workflow.ScoringForm) -> HttpResponse:
     from jili.qa.scoring import score
 
-    total, found = score(form.card, answers, Location(row.interaction_id))
+    answers, problems = workflow.answers_from_form(form.card, request.POST)
+    total, found = score(form.card, answers, Location(form.call.interaction_id))
     return render(request, "jili/_running_total.html", {"total": total, "problems": [*problems, *found],
                                                          "lang": "zh" if is_zh(request) else "en"})
 
@@ -627,3 +636,133 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
                                              f"{len(done.corrections)} corrections posted.",
                                     f"已裁定：{zh}；重算 {len(done.runs)} 次，记更正 {len(done.corrections)} 笔。"))
     return redirect("appeal", appeal_id=appeal_id)
+
+
+# --- calibration sessions -----------------------------------------------------------------------
+
+@login_required
+def calibration(request: HttpRequest) -> HttpResponse:
+    account = access_role(request, *EVALUATORS)
+    from jili.registry.evaluations import scorecards
+    from jili.registry.models import CalibrationSession
+
+    sessions = [x for x in CalibrationSession.objects.all()[:500]
+                if account.role == Role.QA_MANAGER or request.user.get_username() in x.evaluators]
+    evaluators = (sorted(Account.objects.filter(role__in=list(EVALUATORS)).values_list("user__username", flat=True))
+                  if account.role == Role.QA_MANAGER else [])
+    return render(request, "jili/calibration.html", {
+        "sessions": sessions, "evaluators": evaluators, "cards": sorted({c.id for c in scorecards(pages.site_workspace())})})
+
+
+@login_required
+@require_POST
+def calibration_open(request: HttpRequest) -> HttpResponse:
+    access_role(request, Role.QA_MANAGER)
+    from jili.registry.calibration_sessions import do_open_session
+
+    made = do_open_session(pages.site_workspace(), str(request.POST.get("name", "")), str(request.POST.get("scorecard", "")),
+                           str(request.POST.get("calls", "")).replace(",", " ").split(),
+                           request.POST.getlist("evaluators"), acting_user=request.user.get_username())
+    if isinstance(made, Problem):
+        _problems_to_messages(request, [made])
+        return redirect("calibration")
+    return redirect("calibration_session", session_id=made.pk)
+
+
+def _session_or_404(request: HttpRequest, session_id: int) -> tuple[Account, CalibrationRow]:
+    account = access_role(request, *EVALUATORS)
+    row = CalibrationRow.objects.filter(pk=session_id).first()
+    if row is None or (account.role != Role.QA_MANAGER and request.user.get_username() not in row.evaluators):
+        raise Http404
+    return account, row
+
+
+@login_required
+def calibration_session(request: HttpRequest, session_id: int) -> HttpResponse:
+    account, row = _session_or_404(request, session_id)
+    from jili.registry.calibration_sessions import session_report
+
+    report = session_report(pages.site_workspace(), row)
+    me = request.user.get_username()
+    rows = [(c, next((s for s in c.scores if s.evaluator == me), None)) for c in report.calls]
+    return render(request, "jili/calibration_session.html", {
+        "r": report, "rows": rows, "manager": account.role == Role.QA_MANAGER})
+
+
+@login_required
+@require_POST
+def calibration_close(request: HttpRequest, session_id: int) -> HttpResponse:
+    access_role(request, Role.QA_MANAGER)
+    _, row = _session_or_404(request, session_id)
+    from jili.registry.calibration_sessions import do_close_session
+
+    problem = do_close_session(row.pk, acting_user=request.user.get_username())
+    if problem is not None:
+        _problems_to_messages(request, [problem])
+    return redirect("calibration_session", session_id=row.pk)
+
+
+def _calibration_call_or_404(request: HttpRequest, call_id: int) -> CalibrationCallRow:
+    """A call of a session the signed-in evaluator scores in; anyone else: 404."""
+    access_role(request, *EVALUATORS)
+    row = CalibrationCallRow.objects.filter(pk=call_id).select_related("session").first()
+    if row is None or request.user.get_username() not in row.session.evaluators:
+        raise Http404
+    return row
+
+
+def _calibration_form(request: HttpRequest, row: CalibrationCallRow,
+                      submitted: list[Answer] | None = None) -> workflow.ScoringForm | Problem:
+    from jili.registry.models import CalibrationScore
+
+    own = CalibrationScore.objects.filter(call=row, evaluator=request.user.get_username()).first()
+    call = workflow.CallRef(row.interaction_id, row.agent_id, row.call_at)
+    return workflow.scoring_form(pages.site_workspace(), row.session.scorecard, call, own.answers if own else None,
+                                 f"{own.score}" if own else "", "", submitted)
+
+
+@login_required
+def calibration_score(request: HttpRequest, call_id: int) -> HttpResponse:
+    row = _calibration_call_or_404(request, call_id)
+    form = _calibration_form(request, row)
+    if isinstance(form, Problem):
+        _problems_to_messages(request, [form])
+        return redirect("calibration_session", session_id=row.session_id)
+    context = {"f": form, "total_url": reverse("calibration_total", args=[row.pk]), "calibration": row.session}
+    if request.method == "POST":
+        from jili.registry.calibration_sessions import do_calibration_score
+
+        answers, problems = workflow.answers_from_form(form.card, request.POST)
+        saved = problems or do_calibration_score(pages.site_workspace(), row.pk, answers,
+                                                 acting_user=request.user.get_username())
+        if isinstance(saved, list):
+            _problems_to_messages(request, saved)
+            again = _calibration_form(request, row, answers)
+            return render(request, "jili/evaluate.html", {**context, "f": again}, status=400)
+        messages.success(request, t(request, f"Saved: {saved.score}.", f"已保存：{saved.score} 分。"))
+        return redirect("calibration_session", session_id=row.session_id)
+    return render(request, "jili/evaluate.html", context)
+
+
+@login_required
+@require_POST
+def calibration_total(request: HttpRequest, call_id: int) -> HttpResponse:
+    form = _calibration_form(request, _calibration_call_or_404(request, call_id))
+    if isinstance(form, Problem):
+        raise Http404
+    return _total(request, form)
+
+
+@login_required
+@require_POST
+def calibration_consensus(request: HttpRequest, call_id: int) -> HttpResponse:
+    access_role(request, Role.QA_MANAGER)
+    row = CalibrationCallRow.objects.filter(pk=call_id).first()
+    if row is None:
+        raise Http404
+    from jili.registry.calibration_sessions import do_set_consensus
+
+    problem = do_set_consensus(row.pk, str(request.POST.get("score", "")), acting_user=request.user.get_username())
+    if problem is not None:
+        _problems_to_messages(request, [problem])
+    return redirect("calibration_session", session_id=row.session_id)

@@ -4,9 +4,10 @@ appeals, the appeal inboxes — as frozen records; and how a submitted form beco
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.utils import timezone as djtz
 
@@ -49,11 +50,21 @@ class ShownTurn:
 
 
 @dataclass(frozen=True, slots=True)
-class EvaluateForm:
-    assignment: Assignment
+class CallRef:
+    """The call a form scores."""
+
+    interaction_id: str
+    agent_id: str
+    call_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringForm:
+    call: CallRef
     card: Scorecard
     items: tuple[FormItem, ...]
-    latest: Evaluation | None
+    saved: str  # what is saved already ("J0000003 v2"), empty for a first scoring
+    comment: str
     turns: tuple[ShownTurn, ...]
     findings: tuple[CallFinding, ...]
     total: Scored | None
@@ -101,24 +112,36 @@ def prefill(card: Scorecard, findings: list[CallFinding]) -> dict[str, Answer]:
     return out
 
 
-def evaluate_form(ws: Workspace, assignment: Assignment, submitted: list[Answer] | None = None) -> EvaluateForm | Problem:
-    card = card_for(ws, assignment.scorecard, assignment.agent_id, assignment.call_at)
+def scoring_form(ws: Workspace, card_id: str, call: CallRef, stored: Sequence[Mapping[str, Any]] | None,
+                 saved: str = "", comment: str = "", submitted: list[Answer] | None = None) -> ScoringForm | Problem:
+    """The form of ``card_id``'s version in force on the call's day for the agent's desk, filled with what was
+    ``stored`` (or, for a first scoring, what auto-QA suggests, marked as machine-filled), or with what was just
+    ``submitted`` and refused; the call's transcript with the findings marked; the total as the scorer gives it."""
+    card = card_for(ws, card_id, call.agent_id, call.call_at)
     if isinstance(card, Problem):
         return card
     con = shared_facts(ws)
-    findings = findings_of(con, assignment.interaction_id)
-    latest = Evaluation.objects.filter(assignment=assignment).order_by("-version").first()
-    machine = prefill(card, findings) if latest is None else {}
-    given = {a.item_id: a for a in (submitted if submitted is not None else answers_of(latest) if latest else [])}
-    marked = {a["item"] for a in latest.answers if a.get("machine")} if latest is not None else set(machine)
+    findings = findings_of(con, call.interaction_id)
+    machine = prefill(card, findings) if stored is None else {}
+    given = {a.item_id: a for a in (submitted if submitted is not None else answers_of(stored) if stored else [])}
+    marked = {a["item"] for a in stored if a.get("machine")} if stored is not None else set(machine)
     items = tuple(FormItem(i, card.section(i.section), given.get(i.id) or machine.get(i.id), i.id in marked,
                            i.kind == ItemKind.YES_NO, i.kind in SCORED,
                            i.kind in (ItemKind.DEDUCTION, ItemKind.BONUS), i.kind == ItemKind.FATAL)
                   for i in card.items)
     answers = [f.answer for f in items if f.answer is not None]
-    total, _ = score(card, answers, Location(assignment.interaction_id)) if answers else (None, [])
-    return EvaluateForm(assignment, card, items, latest, _shown(transcript_of(con, assignment.interaction_id), findings),
-                        tuple(findings), total)
+    total, _ = score(card, answers, Location(call.interaction_id)) if answers else (None, [])
+    return ScoringForm(call, card, items, saved, comment, _shown(transcript_of(con, call.interaction_id), findings),
+                       tuple(findings), total)
+
+
+def evaluate_form(ws: Workspace, assignment: Assignment, submitted: list[Answer] | None = None) -> ScoringForm | Problem:
+    """The form of an assigned call, with the latest saved version of its evaluation."""
+    latest = Evaluation.objects.filter(assignment=assignment).order_by("-version").first()
+    call = CallRef(assignment.interaction_id, assignment.agent_id, assignment.call_at)
+    return scoring_form(ws, assignment.scorecard, call, latest.answers if latest else None,
+                        f"{latest.evaluation_id} v{latest.version}" if latest else "", latest.comment if latest else "",
+                        submitted)
 
 
 def answers_from_form(card: Scorecard, data: Mapping[str, str]) -> tuple[list[Answer], list[Problem]]:
@@ -211,14 +234,14 @@ def evaluation_detail(ws: Workspace, evaluation_id: str, today: dt.date | None =
         return None
     found = card_for(ws, ev.scorecard, ev.agent_id, ev.call_at)
     card = found if not isinstance(found, Problem) else None
-    scored, _ = score(card, answers_of(ev), Location(evaluation_id)) if card is not None else (None, [])
+    scored, _ = score(card, answers_of(ev.answers), Location(evaluation_id)) if card is not None else (None, [])
     points = {s.item_id: s.points for s in scored.items} if scored is not None else {}
     appeals = tuple(Appeal.objects.filter(evaluation_id=evaluation_id).order_by("id"))
     open_appeal = next((a for a in appeals if a.status in (Appeal.Status.LEADER, Appeal.Status.QA)), None)
     appealed = set(open_appeal.items) if open_appeal is not None else set()
     lines = tuple(ItemLine(card.item(a.item_id) if card else None, a.item_id, a, points.get(a.item_id),
                            any(x["item"] == a.item_id and x.get("machine") for x in ev.answers), a.item_id in appealed)
-                  for a in answers_of(ev))
+                  for a in answers_of(ev.answers))
     ack = Acknowledgement.objects.filter(evaluation_id=evaluation_id).first()
     window = deadline(notice_date(ws, evaluation_id), APPEAL_DAYS)
     today = today or djtz.localdate()

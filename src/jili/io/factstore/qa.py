@@ -199,3 +199,13 @@ def evaluations_of_agent(con: duckdb.DuckDBPyConnection, period: Period, tz: str
           AND timezone($tz, coalesce(call_at, evaluated_at)) >= $lo AND timezone($tz, coalesce(call_at, evaluated_at)) < $hi
         ORDER BY 2, 1""", {**period_parameters(period, tz), "agent": agent_id}).fetchall()
     return [(str(e), str(d), str(s), str(c), Decimal(v) if v is not None else None, bool(f)) for e, d, s, c, v, f in rows]
+
+
+def calls_by_id(con: duckdb.DuckDBPyConnection, interaction_ids: Sequence[str], tz: str) -> list[Call]:
+    """The calls with these ids that have an agent (for a calibration session), in the order asked."""
+    rows = con.execute("""
+        SELECT interaction_id, agent_id, timezone($tz, offered_at), coalesce(talk_seconds, 0), coalesce(queue, '')
+        FROM interactions WHERE list_contains(CAST($ids AS VARCHAR[]), interaction_id) AND agent_id IS NOT NULL""",
+        {"tz": tz, "ids": list(interaction_ids)}).fetchall()
+    found = {r[0]: Call(str(r[0]), str(r[1]), r[2], int(r[3]), str(r[4])) for r in rows}
+    return [found[i] for i in interaction_ids if i in found]

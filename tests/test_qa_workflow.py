@@ -204,3 +204,43 @@ def _decide_nothing_new(ws, policy):  # type: ignore[no-untyped-def]
         assert isinstance(result, list)
         out.extend(result)
     return out
+
+
+def test_a_calibration_session_scores_blind_and_reports_agreement(ws, centre):
+    from jili.registry.calibration_sessions import (
+        do_calibration_score,
+        do_close_session,
+        do_open_session,
+        do_set_consensus,
+        session_report,
+    )
+    from jili.registry.models import CalibrationCall
+
+    calls = ["C0", "C1", "C3"]
+    alone = do_open_session(ws, "x", "r2-service-conduct", calls, ["qa1"], acting_user="boss")
+    assert isinstance(alone, Problem) and alone.code == "evaluators_needed"
+    assert do_open_session(ws, "x", "r2-service-conduct", ["C0", "C99"], ["qa1", "qa3"],
+                           acting_user="boss").code == "unknown_call"  # type: ignore[union-attr]
+    no_card = do_open_session(ws, "x", "no-card", calls, ["qa1", "qa3"], acting_user="boss")
+    assert isinstance(no_card, Problem) and no_card.code == "unknown_scorecard"
+    session = do_open_session(ws, "十月校准", "r2-service-conduct", calls, ["qa1", "qa3", "boss"], acting_user="boss")
+    assert not isinstance(session, Problem)
+    rows = list(CalibrationCall.objects.filter(session=session).order_by("id"))
+    assert [(c.interaction_id, c.agent_id) for c in rows] == [("C0", "A001"), ("C1", "A001"), ("C3", "A003")]
+    assert do_calibration_score(ws, rows[0].pk, [], acting_user="lead1")[0].code == "not_in_session"  # type: ignore[index]
+    marked = {"qa1": [1, 0, 2], "qa3": [1, 0, 2], "boss": [2, 0, 2]}  # commanding_tone occurrences per call
+    for who, counts in marked.items():
+        for row, n in zip(rows, counts, strict=True):
+            assert not isinstance(do_calibration_score(ws, row.pk, [Answer("commanding_tone", occurrences=n)],
+                                                       acting_user=who), list)
+    report = session_report(ws, session)
+    assert report.missing == () and report.agreement is not None
+    assert [[str(s.score) for s in c.scores] for c in report.calls] == [
+        ["80.00", "90.00", "90.00"], ["100.00", "100.00", "100.00"], ["80.00", "80.00", "80.00"]]  # boss, qa1, qa3
+    # 8 of 9 scores within 5 points of their call's mean (boss's 80 is 6.7 below 86.7)
+    assert abs(report.agreement.within_5 - 8 / 9) < 1e-9
+    assert [en for _, en, _ in report.disagreements] == ["commanding tone, impatience"]
+    assert do_set_consensus(rows[0].pk, "90", acting_user="boss") is None
+    assert do_set_consensus(rows[0].pk, "abc", acting_user="boss").code == "bad_value"  # type: ignore[union-attr]
+    assert do_close_session(session.pk, acting_user="boss") is None
+    assert do_calibration_score(ws, rows[0].pk, [], acting_user="qa1")[0].code == "session_closed"  # type: ignore[index]
