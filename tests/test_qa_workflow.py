@@ -244,3 +244,34 @@ def test_a_calibration_session_scores_blind_and_reports_agreement(ws, centre):
     assert do_set_consensus(rows[0].pk, "abc", acting_user="boss").code == "bad_value"  # type: ignore[union-attr]
     assert do_close_session(session.pk, acting_user="boss") is None
     assert do_calibration_score(ws, rows[0].pk, [], acting_user="qa1")[0].code == "session_closed"  # type: ignore[index]
+
+
+def test_the_coaching_loop_from_a_fatal_error_to_the_follow_up(ws, centre):
+    from jili.registry.coaching import do_acknowledge_coaching, do_hold_session, do_open_coaching, task_rows
+    from jili.registry.evaluations import do_assign, do_evaluate, do_publish
+    from jili.registry.models import CoachingTask
+
+    made = do_assign(ws, OCTOBER, ["qa1"], "r2-service-conduct", acting_user="boss", plan=Plan(per_agent=2))
+    assert not isinstance(made, Problem)
+    first, second = [a for a in made if a.agent_id == "A001"]
+    fatal = do_evaluate(ws, first.pk, [Answer("harmful_complaint", fatal=True)], "", acting_user="qa1")
+    assert not isinstance(fatal, list) and fatal.fatal
+    do_publish(ws, ["2026-10"], acting_user="boss")
+    opened = do_open_coaching(ws, OCTOBER, acting_user="boss", today=dt.date(2026, 11, 2))
+    assert isinstance(opened, list) and [(t.agent_id, t.team, t.reason, t.evidence, t.due) for t in opened] == [
+        ("A001", "T1", "fatal", fatal.evaluation_id, dt.date(2026, 11, 9))]
+    assert do_open_coaching(ws, OCTOBER, acting_user="boss") == []  # the same finding opens nothing twice
+    task = opened[0]
+    assert [r.overdue for r in task_rows([task], today=dt.date(2026, 11, 9))] == [False]  # due that day
+    assert [r.overdue for r in task_rows([task], today=dt.date(2026, 11, 10))] == [True]
+    assert do_acknowledge_coaching(task.pk, acting_user="a1").code == "not_held"  # type: ignore[union-attr]
+    assert do_hold_session(task.pk, "talked", acting_user="lead2").code == "not_your_team"  # type: ignore[union-attr]
+    assert do_hold_session(task.pk, " ", acting_user="lead1").code == "notes_needed"  # type: ignore[union-attr]
+    held = do_hold_session(task.pk, "复盘投诉录音，约定先道歉再解释", acting_user="lead1")
+    assert not isinstance(held, Problem) and held.status == "held"
+    assert do_acknowledge_coaching(task.pk, acting_user="a2").code == "not_yours"  # type: ignore[union-attr]
+    assert do_acknowledge_coaching(task.pk, acting_user="a1") is None
+    follow = do_evaluate(ws, second.pk, [], "", acting_user="qa1")  # the next evaluation of the agent
+    assert not isinstance(follow, list)
+    closed = CoachingTask.objects.get(pk=task.pk)
+    assert (closed.status, closed.follow_up) == ("closed", follow.evaluation_id) and closed.acknowledged_at is not None

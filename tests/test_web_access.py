@@ -87,6 +87,12 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str | None, int]] =
     ("calibration_score", (("call_id", "1"),)): expect({**ONLY_QA, "evaluator": 200, "qa": 200}),  # both score
     ("calibration_total", (("call_id", "1"),)): expect(POST_ONLY),
     ("calibration_consensus", (("call_id", "1"),)): expect(POST_ONLY),
+    ("coaching", ()): expect({**ONLY_QA, "agent": 200, "leader": 200, "qa": 200}),
+    ("coaching_open", ()): expect(POST_ONLY),
+    ("coaching_task", (("task_id", "1"),)): expect({**ONLY_QA, "agent": 404, "leader": 200, "qa": 200}),  # A00003, T001
+    ("coaching_task", (("task_id", "4"),)): expect({**ONLY_QA, "agent": 404, "leader": 404, "qa": 200}),  # A00020, T002
+    ("coaching_session", (("task_id", "1"),)): expect(POST_ONLY),
+    ("coaching_acknowledge", (("task_id", "1"),)): expect(POST_ONLY),
     ("evaluations", ()): expect({**dict.fromkeys(ROLES, 404), "agent": 200}),
     ("evaluation", (("evaluation_id", EVALUATION),)):
         expect({"agent": 200, "leader": 200, "evaluator": 200, "qa": 200, "payroll": 404, "admin": 404}),

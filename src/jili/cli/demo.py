@@ -163,6 +163,10 @@ def _qa_work(ws: Workspace) -> None:
             do_appeal(ws, ev.evaluation_id, [answers[0].item_id], reason, acting_user=account)
     do_publish(ws, [MONTH], acting_user="demo")
     _calibration(ws, [a.interaction_id for a in made[::12][:5]])
+    from jili.registry.coaching import do_open_coaching
+
+    opened = do_open_coaching(ws, period, acting_user="qa")
+    assert isinstance(opened, list), opened
 
 
 # what each evaluator marked on the five calls (R2 deductions): evaluator2 is lenient, the QA manager strict

@@ -29,6 +29,7 @@ from jili.qa.sampling import Plan, sample
 from jili.qa.scorecard import Scorecard, version_for
 from jili.qa.scoring import Answer, score
 from jili.registry.calendar import deadline
+from jili.registry.coaching import close_by_follow_up
 from jili.registry.imports import ImportStatus, do_import, shared_facts
 from jili.registry.models import Account, AgentSpell, Assignment, AuditEvent, Evaluation, ImportBatch, Role
 
@@ -169,6 +170,8 @@ def new_version(ws: Workspace, *, evaluation_id: str | None, assignment: Assignm
         AuditEvent.objects.create(at=now, actor=acting_user, action="evaluate", target=ev.evaluation_id,
                                   detail={"version": ev.version, "score": str(scored.total), "fatal": scored.fatal,
                                           "why": why})
+        if ev.version == 1:
+            close_by_follow_up(ev.agent_id, ev.evaluation_id, now, acting_user)  # R5: the follow-up closes the loop
     return ev
 
 

@@ -442,3 +442,39 @@ class CalibrationScore(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["call", "evaluator"], name="one_score_per_evaluator")]
+
+
+class CoachingTask(models.Model):
+    """R5's closed loop: a finding opens a coaching task for the team leader with a due date; the leader holds
+    the session, the agent acknowledges it, and the next evaluation of the agent closes it."""
+
+    class Reason(models.TextChoices):
+        FLAGGED = "flagged", "flagged by a rule (bottom 10 % twice) / 规则标记"
+        FATAL = "fatal", "a fatal error / 致命错误"
+        AUTOQA = "autoqa", "a severe auto-QA finding / 严重智能质检发现"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open / 待辅导"
+        HELD = "held", "session held / 已辅导"
+        CLOSED = "closed", "closed by a follow-up evaluation / 已闭环"
+
+    agent_id = models.CharField(max_length=64, db_index=True)
+    team = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    evidence = models.CharField(max_length=300, help_text="what opened it: an evaluation, a rule of a run, a finding")
+    period = models.CharField(max_length=32)
+    opened_at = models.DateTimeField()
+    opened_by = models.CharField(max_length=150)
+    due = models.DateField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN, db_index=True)
+    session_at = models.DateTimeField(null=True, blank=True)
+    session_by = models.CharField(max_length=150, blank=True)
+    session_notes = models.TextField(blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    follow_up = models.CharField(max_length=64, blank=True, help_text="the evaluation that closed it")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "coaching task / 辅导任务"
+        ordering = ["due", "id"]
+        constraints = [models.UniqueConstraint(fields=["agent_id", "reason", "evidence"], name="one_task_per_finding")]

@@ -30,6 +30,7 @@ from jili.registry.models import Appeal as AppealRow
 from jili.registry.models import Assignment as AssignmentRow
 from jili.registry.models import CalibrationCall as CalibrationCallRow
 from jili.registry.models import CalibrationSession as CalibrationRow
+from jili.registry.models import CoachingTask as CoachingRow
 from jili.registry.models import Period as PeriodRow
 from jili.web import pages, workflow
 from jili.web.access import (
@@ -766,3 +767,87 @@ def calibration_consensus(request: HttpRequest, call_id: int) -> HttpResponse:
     if problem is not None:
         _problems_to_messages(request, [problem])
     return redirect("calibration_session", session_id=row.session_id)
+
+
+# --- coaching (R5) ------------------------------------------------------------------------------
+
+@login_required
+def coaching(request: HttpRequest) -> HttpResponse:
+    """The leader's tasks for their teams, the agent's own, and every one for the QA manager with the counts."""
+    account = access_role(request, Role.LEADER, Role.QA_MANAGER, Role.AGENT)
+    from jili.registry.coaching import task_rows
+    from jili.registry.models import CoachingTask
+
+    qs = CoachingTask.objects.all()
+    if account.role == Role.LEADER:
+        qs = qs.filter(team__in=sorted(led_teams(account)))
+    elif account.role == Role.AGENT:
+        qs = qs.filter(agent_id=account.agent.agent_id if account.agent else "")
+    rows = task_rows(list(qs.order_by("status", "due", "id")[:2000]))
+    counts = {"open": sum(1 for r in rows if r.task.status == "open" and not r.overdue),
+              "overdue": sum(1 for r in rows if r.overdue), "held": sum(1 for r in rows if r.task.status == "held"),
+              "closed": sum(1 for r in rows if r.task.status == "closed")}
+    return render(request, "jili/coaching.html", {"rows": rows, "counts": counts, "role": account.role,
+                                                  "month": pages.latest_month()})
+
+
+@login_required
+@require_POST
+def coaching_open(request: HttpRequest) -> HttpResponse:
+    access_role(request, Role.QA_MANAGER)
+    per = parse_period(str(request.POST.get("period", "")))
+    if per is None:
+        messages.error(request, t(request, "Choose a period such as 2025-03.", "请填写周期，如 2025-03。"))
+        return redirect("coaching")
+    from jili.registry.coaching import do_open_coaching
+
+    made = do_open_coaching(pages.site_workspace(), per, acting_user=request.user.get_username())
+    if isinstance(made, Problem):
+        _problems_to_messages(request, [made])
+    else:
+        messages.success(request, t(request, f"{len(made)} coaching tasks opened.", f"已新建 {len(made)} 个辅导任务。"))
+    return redirect("coaching")
+
+
+def _task_or_404(request: HttpRequest, task_id: int) -> tuple[Account, CoachingRow]:
+    account = access_role(request, Role.LEADER, Role.QA_MANAGER, Role.AGENT)
+    row = CoachingRow.objects.filter(pk=task_id).first()
+    mine = row is not None and (
+        account.role == Role.QA_MANAGER
+        or (account.role == Role.LEADER and row.team in led_teams(account))
+        or (account.role == Role.AGENT and account.agent is not None and account.agent.agent_id == row.agent_id))
+    if row is None or not mine:
+        raise Http404
+    return account, row
+
+
+@login_required
+def coaching_task(request: HttpRequest, task_id: int) -> HttpResponse:
+    account, row = _task_or_404(request, task_id)
+    from jili.registry.coaching import task_rows
+
+    return render(request, "jili/coaching_task.html", {"r": task_rows([row])[0], "role": account.role})
+
+
+@login_required
+@require_POST
+def coaching_session(request: HttpRequest, task_id: int) -> HttpResponse:
+    _task_or_404(request, task_id)
+    from jili.registry.coaching import do_hold_session
+
+    done = do_hold_session(task_id, str(request.POST.get("notes", "")), acting_user=request.user.get_username())
+    if isinstance(done, Problem):
+        _problems_to_messages(request, [done])
+    return redirect("coaching_task", task_id=task_id)
+
+
+@login_required
+@require_POST
+def coaching_acknowledge(request: HttpRequest, task_id: int) -> HttpResponse:
+    _task_or_404(request, task_id)
+    from jili.registry.coaching import do_acknowledge_coaching
+
+    problem = do_acknowledge_coaching(task_id, acting_user=request.user.get_username())
+    if problem is not None:
+        _problems_to_messages(request, [problem])
+    return redirect("coaching_task", task_id=task_id)

@@ -101,3 +101,14 @@ def findings_of(con: duckdb.DuckDBPyConnection, interaction_id: str) -> list[Cal
         FROM autoqa_findings WHERE interaction_id = $id ORDER BY turn NULLS LAST, span_start, rule_id""",
         {"id": interaction_id}).fetchall()
     return [CallFinding(str(r), str(s), t, a, b, str(e), i, bool(v)) for r, s, t, a, b, e, i, v in rows]
+
+
+def severe_findings(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[tuple[str, str, str]]:
+    """(agent, rule, call) of the period's critical auto-QA findings, placed by their call's time."""
+    rows = con.execute("""
+        SELECT DISTINCT i.agent_id, f.rule_id, f.interaction_id
+        FROM autoqa_findings f JOIN interactions i USING (interaction_id)
+        WHERE f.severity = 'critical' AND i.agent_id IS NOT NULL
+          AND timezone($tz, i.offered_at) >= $lo AND timezone($tz, i.offered_at) < $hi
+        ORDER BY 1, 2, 3""", period_parameters(period, tz)).fetchall()
+    return [(str(a), str(r), str(c)) for a, r, c in rows]

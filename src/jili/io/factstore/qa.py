@@ -209,3 +209,12 @@ def calls_by_id(con: duckdb.DuckDBPyConnection, interaction_ids: Sequence[str], 
         {"tz": tz, "ids": list(interaction_ids)}).fetchall()
     found = {r[0]: Call(str(r[0]), str(r[1]), r[2], int(r[3]), str(r[4])) for r in rows}
     return [found[i] for i in interaction_ids if i in found]
+
+
+def fatal_evaluations(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[tuple[str, str]]:
+    """(agent, evaluation id) of the period's evaluations that found a fatal error (R4), by the call's date."""
+    rows = con.execute("""
+        SELECT agent_id, evaluation_id FROM evaluations WHERE coalesce(fatal, false)
+          AND timezone($tz, coalesce(call_at, evaluated_at)) >= $lo AND timezone($tz, coalesce(call_at, evaluated_at)) < $hi
+        ORDER BY 1, 2""", period_parameters(period, tz)).fetchall()
+    return [(str(a), str(e)) for a, e in rows]
