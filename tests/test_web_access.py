@@ -106,6 +106,8 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str | None, int]] =
     ("appeal", (("appeal_id", "999"),)): expect({**ONLY_QA, "leader": 404, "qa": 404}),
     ("appeal_review", (("appeal_id", "1"),)): expect(POST_ONLY),
     ("appeal_decide", (("appeal_id", "1"),)): expect(POST_ONLY),
+    ("calendar", ()): expect({**ONLY_QA, "admin": 200}),
+    ("calendar_set", ()): expect(POST_ONLY),
     ("imports", ()): expect(PAYROLL_ONLY),
     ("audit", ()): expect(PAYROLL_ONLY),
     ("admin", ()): expect({"agent": 302, "leader": 302, "evaluator": 302, "qa": 302, "payroll": 302, "admin": 200}),
@@ -250,3 +252,13 @@ def test_calibration_is_blind_until_the_report(site: Site) -> None:
     assert "Krippendorff α 0.566" in manager and "ICC(2,1) 0.632" in manager and "±5 分以内 71%" in manager
     assert "evaluator2 (1)" in manager  # one call still to score
     assert "误导客户" in manager and "工单迟派漏派" not in manager.split("分歧评分项")[1]  # agreed on by all
+
+
+def test_the_admin_enters_a_year_the_calendar_does_not_know(site: Site) -> None:
+    session = signed_in(site, "admin")
+    unknown = session.get("/calendar/?month=2027-01").body.split("<main>")[1]
+    assert "工作日历尚不包含 2027 年" in unknown
+    session.post("/calendar/set/", {"day": "2027-01-04", "workday": "yes", "note": "国务院通知"}, form_page="/calendar/")
+    assert "工作日历尚不包含 2027 年" in session.get("/calendar/?month=2027-01").body  # one day does not make a month
+    october = session.get("/calendar/?month=2025-10").body.split("<main>")[1]
+    assert october.count('<tr class="off">') == 31 - 18  # 1–8 October and the weekends, less Saturday 11 (worked)

@@ -49,6 +49,8 @@ urlpatterns = [
     path("appeals/<int:appeal_id>/", views.appeal_detail, name="appeal"),
     path("appeals/<int:appeal_id>/review/", views.appeal_review, name="appeal_review"),
     path("appeals/<int:appeal_id>/decide/", views.appeal_decide, name="appeal_decide"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/set/", views.calendar_set, name="calendar_set"),
     path("imports/", views.imports, name="imports"),
     path("audit/", views.audit, name="audit"),
     path("admin/", admin.site.urls),

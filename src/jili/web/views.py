@@ -851,3 +851,44 @@ def coaching_acknowledge(request: HttpRequest, task_id: int) -> HttpResponse:
     if problem is not None:
         _problems_to_messages(request, [problem])
     return redirect("coaching_task", task_id=task_id)
+
+
+# --- the working-day calendar (admin) -----------------------------------------------------------
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """A month of the centre's working days with its overrides; the admin enters a day (a year the Chinese
+    calendar does not know yet is entered here, day by day, from the State Council's notice)."""
+    access_role(request, Role.ADMIN)
+    from django.utils import timezone as djtz
+
+    from jili.core.periods import PeriodKind, period_of
+    from jili.registry.calendar import month
+
+    label = str(request.GET.get("month", "")) or f"{djtz.localdate():%Y-%m}"
+    per = parse_period(label)
+    if per is None or per.kind != PeriodKind.MONTH:
+        raise Http404
+    days = month(per)
+    return render(request, "jili/calendar.html", {
+        "period": per, "days": days if not isinstance(days, Problem) else [],
+        "unknown": days if isinstance(days, Problem) else None, "lang": "zh" if is_zh(request) else "en",
+        "previous": per.previous().label, "next": period_of(per.end, PeriodKind.MONTH).label})
+
+
+@login_required
+@require_POST
+def calendar_set(request: HttpRequest) -> HttpResponse:
+    access_role(request, Role.ADMIN)
+    import datetime as dt
+
+    from jili.registry.calendar import do_set_calendar_day
+
+    try:
+        day = dt.date.fromisoformat(str(request.POST.get("day", "")).strip())
+    except ValueError:
+        messages.error(request, t(request, "Give the date as 2027-02-06.", "请按 2027-02-06 的格式填写日期。"))
+        return redirect("calendar")
+    do_set_calendar_day(day, request.POST.get("workday") == "yes", str(request.POST.get("note", "")).strip()[:200],
+                        acting_user=request.user.get_username())
+    return redirect(f"{reverse('calendar')}?month={day:%Y-%m}")
