@@ -275,3 +275,26 @@ def test_the_coaching_loop_from_a_fatal_error_to_the_follow_up(ws, centre):
     assert not isinstance(follow, list)
     closed = CoachingTask.objects.get(pk=task.pk)
     assert (closed.status, closed.follow_up) == ("closed", follow.evaluation_id) and closed.acknowledged_at is not None
+
+
+def test_partly_takes_the_manager_s_answer_and_a_whole_appeal_clears_every_finding(ws, centre):
+    from jili.registry.appeals import do_appeal, do_decide, do_leader_review
+    from jili.registry.evaluations import current
+
+    ev = _evaluated(ws, deductions=3)  # commanding tone x3, serious: 100 - 60 = 40
+    assert ev.score == Decimal("40.00")
+    appeal = do_appeal(ws, ev.evaluation_id, ["commanding_tone"], "只有一次", acting_user="a1", today=dt.date(2026, 11, 26))
+    assert not isinstance(appeal, Problem)
+    do_leader_review(appeal.pk, True, "", acting_user="lead1")
+    partly = do_decide(ws, appeal.pk, "partly", "录音中有一次", acting_user="boss",
+                       answers={"commanding_tone": Answer("commanding_tone", occurrences=1, serious=True)})
+    assert not isinstance(partly, Problem) and partly.evaluation is not None
+    assert (partly.evaluation.version, partly.evaluation.score, partly.appeal.status) == (2, Decimal("80.00"), "partly")
+    again = do_appeal(ws, ev.evaluation_id, [], "整单有误", acting_user="a1", today=dt.date(2026, 11, 26))
+    assert not isinstance(again, Problem) and again.version == 2  # an appeal names the version it is against
+    do_leader_review(again.pk, True, "", acting_user="lead1")
+    whole = do_decide(ws, again.pk, "overturned", "整单撤销", acting_user="boss")
+    assert not isinstance(whole, Problem) and whole.evaluation is not None
+    assert (whole.evaluation.version, whole.evaluation.score) == (3, Decimal("100.00"))
+    latest = current(ev.evaluation_id)
+    assert latest is not None and latest.why.startswith(f"appeal {again.pk}")

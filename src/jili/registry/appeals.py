@@ -178,8 +178,7 @@ def do_decide(ws: Workspace, appeal_id: int, outcome: str, reason: str, *, actin
         return _refuse("not_qa_manager", str(appeal_id), "Only a QA manager decides an appeal.", "申诉由质检主管裁定。")
     ev = current(appeal.evaluation_id)
     assert ev is not None
-    if ev.evaluator == acting_user or Evaluation.objects.filter(evaluation_id=ev.evaluation_id,
-                                                                created_by=acting_user).exists():
+    if ev.evaluator == acting_user:  # the original evaluator (every version carries them), never the reviewer
         return _refuse("own_evaluation", appeal.evaluation_id,
                        "You made this evaluation; another QA manager reviews the appeal against it.",
                        "该质检由您评分，申诉须由其他质检主管裁定。")
