@@ -66,3 +66,10 @@ def test_a_turn_cut_at_its_findings(found: list[CallFinding], parts: list[tuple[
     assert [(s.text, s.finding is not None) for s in spans] == parts
     assert "".join(s.text for s in spans) == "您好，请问有什么可以帮您"
     assert all(isinstance(s, Span) for s in spans)
+
+
+def test_a_pack_names_items_with_their_scorecard() -> None:
+    r1 = card("r1-agent-assessment")
+    suggested = prefill(r1, [finding("r1-agent-assessment.greeting"), finding("r2-service-conduct.greeting"),
+                             finding("r1-agent-assessment.expression")])
+    assert suggested == {"greeting": Answer("greeting", score=Decimal(0))}  # another card's item, a banded item: no

@@ -18,12 +18,14 @@ from jili.io.workspace import Workspace, create_layout, load_workspace
 if TYPE_CHECKING:
     from jili.core.statement import Statement
     from jili.registry.imports import ImportOutcome
+    from jili.registry.models import Assignment
 
 MARKER = ".jili-demo"
 FIRST = "2026-08"  # two generated months: streaks (R12) need more than one
 MONTH = "2026-09"  # 22 working days: exactly the 176 hours R15 expects
 POLICY = "r15-service-quality-bonus"
 BANK_RELATIVE = Path("shared") / "data" / "anonymous-bank" / "calls-1999-02.tsv"
+STC3_RELATIVE = Path("shared") / "data" / "stc3" / "dialogues-cn.json"  # real Chinese helpdesk dialogues
 BANK_MAPPING = Path(__file__).resolve().parents[1] / "mappings" / "anonymous-bank.yaml"
 
 
@@ -152,6 +154,9 @@ def _qa_work(ws: Workspace) -> None:
     assert period is not None
     made = do_assign(ws, period, ["evaluator"], "r2-service-conduct", acting_user="qa", plan=Plan(per_agent=2))
     assert isinstance(made, list), made
+    dialogues = Path.cwd().parent / STC3_RELATIVE
+    if dialogues.exists():
+        _transcripts(ws, made, dialogues)
     for agent, answers, reason in (
             (DEMO_AGENT, [Answer("early_hangup_chatting", occurrences=1)], "客户已说再见才挂机 / the customer had said goodbye"),
             ("A00020", [Answer("commanding_tone", occurrences=1, serious=True)], "语气正常 / my tone was normal")):
@@ -167,6 +172,41 @@ def _qa_work(ws: Workspace) -> None:
 
     opened = do_open_coaching(ws, period, acting_user="qa")
     assert isinstance(opened, list), opened
+
+
+def _transcripts(ws: Workspace, made: list[Assignment], dialogues: Path) -> None:
+    """Give each sampled call a real STC-3 dialogue as its transcript (read from ../shared, imported as the
+    transcripts fact) and check them with the Chinese auto-QA pack, so the evaluator's form shows a transcript
+    with its findings marked."""
+    import datetime as dt
+    import json
+
+    from jili.autoqa.engine import Checker
+    from jili.autoqa.transcript import Transcript
+    from jili.io.demo.corpora import stc3
+    from jili.io.factstore.autoqa import run_checker, write_findings
+    from jili.io.specs.rulepack import load_pack
+    from jili.io.workspace import TEMPLATES
+    from jili.registry.imports import do_import
+
+    pool = (d for d in stc3(dialogues) if len(d.turns) >= 4)
+    calls = [(a, next(pool)) for a in made]
+    staged = ws.staging_dir / "demo-transcripts.jsonl"
+    with staged.open("w", encoding="utf-8") as fh:
+        for a, d in calls:
+            fh.write(json.dumps({"interaction_id": a.interaction_id, "agent_id": a.agent_id,
+                                 "started_at": a.call_at.isoformat(),
+                                 "turns": [{"speaker": t.speaker, "text": t.text} for t in d.turns]},
+                                ensure_ascii=False) + "\n")
+    do_import(ws, staged, Mapping.plain(FORMATS["transcripts"]), acting_user="demo")
+    staged.unlink(missing_ok=True)
+    pack, problems = load_pack(TEMPLATES / "autoqa" / "zh-cn-service.yaml")
+    assert pack is not None, problems
+    report = run_checker(Checker(pack), [Transcript(a.interaction_id, d.turns, a.agent_id) for a, d in calls])
+    found = ws.staging_dir / "demo-findings.parquet"
+    write_findings(found, pack.id, report.findings, dt.datetime.now(dt.UTC))
+    do_import(ws, found, Mapping.plain(FORMATS["autoqa_findings"]), acting_user="autoqa")
+    found.unlink(missing_ok=True)
 
 
 # what each evaluator marked on the five calls (R2 deductions): evaluator2 is lenient, the QA manager strict

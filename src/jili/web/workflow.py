@@ -97,11 +97,13 @@ def _shown(turns: tuple[Turn, ...], findings: list[CallFinding]) -> tuple[ShownT
 
 
 def prefill(card: Scorecard, findings: list[CallFinding]) -> dict[str, Answer]:
-    """Answers auto-QA suggests: an occurrence per finding on a deduction item, a fatal flag on a fatal item."""
+    """Answers auto-QA suggests (a pack names items as ``scorecard.item``, or the item alone): an occurrence per
+    finding on a deduction item, a fatal flag on a fatal item, "no" on a yes/no item."""
     counts: dict[str, int] = {}
     for f in findings:
-        if f.item:
-            counts[f.item] = counts.get(f.item, 0) + 1
+        card_id, _, item_id = (f.item or "").rpartition(".")
+        if item_id and card_id in ("", card.id):
+            counts[item_id] = counts.get(item_id, 0) + 1
     out = {}
     for item_id, n in counts.items():
         item = card.item(item_id)
@@ -109,6 +111,8 @@ def prefill(card: Scorecard, findings: list[CallFinding]) -> dict[str, Answer]:
             out[item_id] = Answer(item_id, occurrences=n)
         elif item is not None and item.kind == ItemKind.FATAL:
             out[item_id] = Answer(item_id, fatal=True)
+        elif item is not None and item.kind == ItemKind.YES_NO:
+            out[item_id] = Answer(item_id, score=Decimal(0))
     return out
 
 
