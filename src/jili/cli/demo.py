@@ -189,8 +189,8 @@ def _transcripts(ws: Workspace, made: list[Assignment], dialogues: Path) -> None
     from jili.io.workspace import TEMPLATES
     from jili.registry.imports import do_import
 
-    pool = (d for d in stc3(dialogues) if len(d.turns) >= 4)
-    calls = [(a, next(pool)) for a in made]
+    pool = [d for d in stc3(dialogues) if len(d.turns) >= 4]  # 390 dialogues: a large demo uses them again
+    calls = [(a, pool[i % len(pool)]) for i, a in enumerate(made)]
     staged = ws.staging_dir / "demo-transcripts.jsonl"
     with staged.open("w", encoding="utf-8") as fh:
         for a, d in calls:
