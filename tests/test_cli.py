@@ -136,3 +136,14 @@ def test_calendar_commands_count_deadlines_and_refuse_an_unknown_year(home):
     shown = jili("calendar", "show", "2026-13", "-w", str(home))
     assert shown.returncode == 1 and "2026-13" in shown.stdout and "Traceback" not in shown.stdout + shown.stderr
     assert jili("calendar", "deadline", "2026-02-30", "5", "-w", str(home)).returncode == 1
+
+
+@pytest.mark.parametrize(("value", "said"), [("\"五\"", "appeals.window_days"), ("五", "jili.toml:14")])
+def test_a_bad_setting_in_jili_toml_stops_the_command_with_its_place(home, value, said):
+    config = home / "jili.toml"
+    text = config.read_text(encoding="utf-8")
+    assert text.splitlines()[13] == "window_days = 5"
+    config.write_text(text.replace("window_days = 5", f"window_days = {value}"), encoding="utf-8")
+    out = jili("calendar", "deadline", "2026-02-12", "5", "-w", str(home))
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert said in out.stdout.replace("\n", "") and "Traceback" not in out.stdout + out.stderr

@@ -298,3 +298,44 @@ def test_partly_takes_the_manager_s_answer_and_a_whole_appeal_clears_every_findi
     assert (whole.evaluation.version, whole.evaluation.score) == (3, Decimal("100.00"))
     latest = current(ev.evaluation_id)
     assert latest is not None and latest.why.startswith(f"appeal {again.pk}")
+
+
+def test_a_centre_sets_its_own_window_and_sends_appeals_straight_to_qa(ws, centre):
+    from dataclasses import replace
+
+    from jili.io.workspace import AppealSettings
+    from jili.registry.appeals import do_appeal
+
+    ev = _evaluated(ws)  # notified Wednesday 25 November 2026
+    mine = replace(ws, appeals=AppealSettings(window_days=3, review_days=10, leader_first=False))
+    late = do_appeal(mine, ev.evaluation_id, [], "x", acting_user="a1", today=dt.date(2026, 12, 1))
+    assert isinstance(late, Problem) and "2026-11-30" in late.message  # Thu 26, Fri 27, Mon 30
+    appeal = do_appeal(mine, ev.evaluation_id, [], "x", acting_user="a1", today=dt.date(2026, 11, 30))
+    assert not isinstance(appeal, Problem)
+    assert (appeal.status, appeal.review_due) == ("qa", dt.date(2026, 12, 14))  # no leader step; 10 working days
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("[appeals]\nwindow_days = \"five\"\n", "five"), ("[appeals]\nreview_days = 0\n", "0"),
+    ("[appeals]\nleader_first = \"yes\"\n", "yes")])
+def test_a_bad_appeal_setting_is_named_with_its_place(tmp_path, text, found):
+    from jili.io.workspace import AppealSettings, load_workspace
+
+    (tmp_path / "jili.toml").write_text("[workspace]\nname = \"x\"\n" + text, encoding="utf-8")
+    loaded = load_workspace(tmp_path)
+    assert loaded is not None and loaded.appeals == AppealSettings()  # defaults kept, and the problem said
+    assert [(p.code, p.found) for p in loaded.problems] == [("bad_setting", found)]
+    where = loaded.problems[0].location
+    assert where.file.endswith("jili.toml") and (where.column or "").startswith("appeals.")
+
+
+def test_an_evaluator_never_evaluates_their_own_calls(ws, centre):
+    from jili.registry.evaluations import do_evaluate
+    from jili.registry.models import Assignment
+
+    own = Assignment.objects.create(period="2026-10", interaction_id="C3", agent_id="A003",  # qa3 is agent A003
+                                    call_at=dt.datetime(2026, 10, 13, 2, tzinfo=dt.UTC), evaluator="qa3",
+                                    scorecard="r2-service-conduct", due=dt.date(2026, 11, 9), reason_en="x", reason_zh="x",
+                                    assigned_at=dt.datetime(2026, 11, 2, tzinfo=dt.UTC), assigned_by="someone")
+    refused = do_evaluate(ws, own.pk, [], "", acting_user="qa3")
+    assert isinstance(refused, list) and refused[0].code == "own_call"

@@ -68,6 +68,8 @@ def find_workspace(root: Path | None, as_json: bool) -> Workspace:
                              f"No Jili workspace at {root} (no jili.toml).",
                              f"{root} 不是 Jili 工作区（没有 jili.toml）。",
                              fix=f"Create one with: jili init {root}", fix_zh=f"请先创建：jili init {root}")], as_json)
+    if ws.problems:
+        raise _fail(list(ws.problems), as_json)
     return ws
 
 

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from jili.core.problems import Location, Problem, Severity
 
 CONFIG_NAME = "jili.toml"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"  # shipped policies, scorecards, rule packs
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_DIR = "jili-workspace"
+
+
+@dataclass(frozen=True, slots=True)
+class AppealSettings:
+    """R12 as this centre runs it (the ``[appeals]`` section of jili.toml)."""
+
+    window_days: int = 5  # working days from notice in which an agent may appeal
+    review_days: int = 15  # working days from filing in which the review is finished
+    leader_first: bool = True  # the team leader reviews first; False: straight to the QA manager
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +33,8 @@ class Workspace:
     timezone: str = DEFAULT_TIMEZONE
     database_url: str | None = None  # None: the embedded SQLite file
     language: str = "zh-hans"
+    appeals: AppealSettings = field(default_factory=lambda: AppealSettings())
+    problems: tuple[Problem, ...] = ()  # settings in jili.toml that could not be read (their defaults are used)
 
     @property
     def config_path(self) -> Path:
@@ -78,15 +92,54 @@ def load_workspace(root: Path) -> Workspace | None:
     path = root / CONFIG_NAME
     if not path.exists():
         return None
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        at = re.search(r"line (\d+)", str(exc))
+        line = int(at.group(1)) if at else None
+        return Workspace(root=root.resolve(), problems=(Problem(
+            Severity.ERROR, "bad_config", Location(str(path), line=line),
+            f"{CONFIG_NAME} cannot be read: {exc}.",
+            f"{CONFIG_NAME}{f' 第 {line} 行' if line else ''}无法读取：不是有效的 TOML。",
+            fix="Quote text values (\"...\"), write numbers as digits, and true/false in lower case.",
+            fix_zh="文字值请加引号（\"...\"），数字用阿拉伯数字，true/false 用小写。"),))
     section = data.get("workspace", {})
+    appeals, problems = _appeal_settings(data.get("appeals", {}), path)
     return Workspace(
         root=root.resolve(),
         name=str(section.get("name", "Jili")),
         timezone=str(section.get("timezone", DEFAULT_TIMEZONE)),
         database_url=section.get("database_url") or None,
         language=str(section.get("language", "zh-hans")),
+        appeals=appeals,
+        problems=tuple(problems),
     )
+
+
+def _appeal_settings(section: object, path: Path) -> tuple[AppealSettings, list[Problem]]:
+    defaults = AppealSettings()
+    problems: list[Problem] = []
+    if not isinstance(section, dict):
+        section = {}
+
+    def days(key: str, default: int) -> int:
+        value = section.get(key, default)
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 60:
+            return value
+        problems.append(Problem(Severity.ERROR, "bad_setting", Location(str(path), column=f"appeals.{key}"),
+                                f"appeals.{key} must be a whole number of working days from 1 to 60.",
+                                f"appeals.{key} 须为 1 到 60 之间的整数（工作日）。", expected="1 … 60", found=str(value),
+                                fix=f"Write e.g. {key} = {default}.", fix_zh=f"例如：{key} = {default}"))
+        return default
+
+    leader = section.get("leader_first", defaults.leader_first)
+    if not isinstance(leader, bool):
+        problems.append(Problem(Severity.ERROR, "bad_setting", Location(str(path), column="appeals.leader_first"),
+                                "appeals.leader_first must be true or false.", "appeals.leader_first 须为 true 或 false。",
+                                expected="true / false", found=str(leader)))
+        leader = defaults.leader_first
+    return AppealSettings(days("window_days", defaults.window_days), days("review_days", defaults.review_days),
+                          leader), problems
 
 
 def _toml(text: str) -> str:
@@ -106,6 +159,13 @@ def write_config(ws: Workspace) -> None:
         "# 为空时使用内置 SQLite；也可填 PostgreSQL 连接串。环境变量 DATABASE_URL 优先。",
         f"database_url = {_toml(ws.database_url or '')}",
         f"language = {_toml(ws.language)}",
+        "",
+        "[appeals]",
+        "# R12: an agent appeals within window_days working days of notice; the review ends within review_days",
+        "# 申诉期（通知后工作日数）与审核期（提交后工作日数）；leader_first = false 时直接由质检主管审核",
+        f"window_days = {ws.appeals.window_days}",
+        f"review_days = {ws.appeals.review_days}",
+        f"leader_first = {'true' if ws.appeals.leader_first else 'false'}",
         "",
     ]
     ws.config_path.write_text("\n".join(lines), encoding="utf-8")

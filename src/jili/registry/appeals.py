@@ -27,8 +27,8 @@ from jili.registry.evaluations import answers_of, card_for, current, do_publish,
 from jili.registry.ledger import RunOutcome, do_recompute, runs_reading
 from jili.registry.models import Account, Acknowledgement, AgentSpell, Appeal, AuditEvent, Evaluation, Role
 
-APPEAL_DAYS = 5  # R12: 「在收到质检结果后 5 个工作日内提出申诉」
-REVIEW_DAYS = 15  # R12: the review is finished within 15 working days
+# R12: 「在收到质检结果后 5 个工作日内提出申诉」, the review within 15 working days — the defaults of each
+# centre's [appeals] settings in jili.toml (window_days, review_days, leader_first)
 
 
 STATUS_LABELS = {  # (en, zh): what the agent, the leader and the QA manager read at each step
@@ -98,21 +98,23 @@ def do_appeal(ws: Workspace, evaluation_id: str, items: Sequence[str], reason: s
         return _refuse("unknown_item", ", ".join(unknown), f"Items {', '.join(unknown)} are not on this evaluation.",
                        f"评分项 {'、'.join(unknown)} 不在该质检中。")
     notice = notice_date(ws, evaluation_id)
-    window_end = deadline(notice, APPEAL_DAYS)
+    window_end = deadline(notice, ws.appeals.window_days)
     if isinstance(window_end, Problem):
         return window_end
     if today > window_end:
         return _refuse("window_closed", evaluation_id,
-                       f"The appeal window closed on {window_end} ({APPEAL_DAYS} working days after the notice of {notice}).",
-                       f"申诉期已于 {window_end} 截止（通知日 {notice} 后 {APPEAL_DAYS} 个工作日）。")
-    review_due = deadline(today, REVIEW_DAYS)
+                       f"The appeal window closed on {window_end} ({ws.appeals.window_days} working days after the "
+                       f"notice of {notice}).",
+                       f"申诉期已于 {window_end} 截止（通知日 {notice} 后 {ws.appeals.window_days} 个工作日）。")
+    review_due = deadline(today, ws.appeals.review_days)
     if isinstance(review_due, Problem):
         return review_due
     now = djtz.now()
     with transaction.atomic():
         appeal = Appeal.objects.create(evaluation_id=evaluation_id, version=ev.version, agent_id=ev.agent_id,
                                        items=list(items), reason=reason.strip(), filed_at=now, filed_by=acting_user,
-                                       notice_date=notice, window_end=window_end, review_due=review_due)
+                                       notice_date=notice, window_end=window_end, review_due=review_due,
+                                       status=Appeal.Status.LEADER if ws.appeals.leader_first else Appeal.Status.QA)
         AuditEvent.objects.create(at=now, actor=acting_user, action="appeal", target=evaluation_id,
                                   detail={"appeal": appeal.pk, "items": list(items)})
     return appeal

@@ -226,11 +226,12 @@ class EvaluationDetail:
     appeals: tuple[Appeal, ...]
     open_appeal: Appeal | None
     window_end: dt.date | Problem
+    window_days: int
     can_appeal: bool
 
 
 def evaluation_detail(ws: Workspace, evaluation_id: str, today: dt.date | None = None) -> EvaluationDetail | None:
-    from jili.registry.appeals import APPEAL_DAYS, notice_date
+    from jili.registry.appeals import notice_date
     from jili.registry.calendar import deadline
 
     ev = current(evaluation_id)
@@ -247,11 +248,11 @@ def evaluation_detail(ws: Workspace, evaluation_id: str, today: dt.date | None =
                            any(x["item"] == a.item_id and x.get("machine") for x in ev.answers), a.item_id in appealed)
                   for a in answers_of(ev.answers))
     ack = Acknowledgement.objects.filter(evaluation_id=evaluation_id).first()
-    window = deadline(notice_date(ws, evaluation_id), APPEAL_DAYS)
+    window = deadline(notice_date(ws, evaluation_id), ws.appeals.window_days)
     today = today or djtz.localdate()
     can = (ack is None and open_appeal is None and not isinstance(window, Problem) and today <= window)
     versions = tuple(Evaluation.objects.filter(evaluation_id=evaluation_id).order_by("version"))
-    return EvaluationDetail(ev, versions, card, lines, ack, appeals, open_appeal, window, can)
+    return EvaluationDetail(ev, versions, card, lines, ack, appeals, open_appeal, window, ws.appeals.window_days, can)
 
 
 # --- appeal inboxes -----------------------------------------------------------------------------
