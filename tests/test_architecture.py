@@ -62,3 +62,32 @@ def test_nothing_dispatches_on_a_class_name() -> None:
     offenders = [str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
                  if re.search(r"__name__\s*(==|!=|in)|\.kind\s*==\s*\"[A-Z]", p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def english_only_fixes(source: str) -> list[int]:
+    """Lines where a problem gets an English fix and no Chinese one: a call passing ``fix=`` without ``fix_zh=``,
+    or a helper taking ``fix`` without ``fix_zh`` (its callers could not give one)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            given = {k.arg for k in node.keywords}
+            if "fix" in given and "fix_zh" not in given:
+                found.append(node.lineno)
+        elif isinstance(node, ast.FunctionDef):
+            names = {a.arg for a in [*node.args.args, *node.args.kwonlyargs]}
+            if "fix" in names and "fix_zh" not in names:
+                found.append(node.lineno)
+    return found
+
+
+def test_every_fix_a_person_reads_has_its_chinese() -> None:
+    """zh-Hans first: a problem shown in Chinese never falls back to an English fix."""
+    wrong = [f"{path.relative_to(SRC)}:{line}" for path in sorted(SRC.rglob("*.py"))
+             for line in english_only_fixes(path.read_text(encoding="utf-8"))]
+    assert wrong == []
+
+
+def test_the_fix_check_finds_one() -> None:  # the check above can fail
+    assert english_only_fixes('Problem(e, "c", w, "en", "zh", fix="Do this.")\n') == [1]
+    assert english_only_fixes('def err(code, fix=""):\n    pass\n') == [1]
+    assert english_only_fixes('Problem(e, "c", w, "en", "zh", fix="Do this.", fix_zh="这样做。")\n') == []

@@ -183,7 +183,8 @@ def export(policy: PolicyOpt, period: PeriodOpt,
     statements = stored_statements(pol.id, per)
     if not statements:
         raise _fail([Problem(Severity.ERROR, "no_run", Location(per.label), f"{pol.id} has no run for {per.label}.",
-                             f"{pol.id} 在 {per.label} 没有计算结果。", fix="jili run first.")], as_json)
+                             f"{pol.id} 在 {per.label} 没有计算结果。", fix="jili run first.",
+                                                                        fix_zh="请先运行 jili run。")], as_json)
     write_payout(out, pol, statements, corrections_in(pol, per))
     if as_json:
         emit_json({"ok": True, "file": str(out), "agents": len(statements)})
@@ -262,7 +263,8 @@ def whatif(policy: PolicyOpt, period: PeriodOpt,
             raise _fail([Problem(Severity.ERROR, "bad_period", Location(str(snapshot)),
                                  f"The snapshot is of {sources.period.label}, not {per.label}.",
                                  f"快照为 {sources.period.label}，不是 {per.label}。",
-                                 fix=f"jili snapshot --period {per.label} --policy {policy} --policy {base} --out FILE")],
+                                 fix=f"jili snapshot --period {per.label} --policy {policy} --policy {base} --out FILE",
+                fix_zh=f"jili snapshot --period {per.label} --policy {policy} --policy {base} --out 文件")],
                         as_json, code=2)
     else:
         from jili.registry.ledger import period_sources

@@ -62,7 +62,7 @@ def _find(name: str, as_json: bool) -> Path:
 
     en, zh = suggest(name, [n for n, _, _ in _all()])
     raise _fail([Problem(Severity.ERROR, "no_template", Location(name), f"No template {name!r}.{en}",
-                         f"没有模板 {name!r}。{zh}", fix="jili templates list")], as_json)
+                         f"没有模板 {name!r}。{zh}", fix="jili templates list", fix_zh="可用 jili templates list 查看")], as_json)
 
 
 @templates_app.command("show")
@@ -87,7 +87,7 @@ def templates_copy(name: Annotated[str, typer.Argument(help="Template / 模板")
     target = folder / path.name
     if target.exists():
         raise _fail([Problem(Severity.ERROR, "exists", Location(str(target)), f"{target} already exists; not overwritten.",
-                             f"{target} 已存在，未覆盖。", fix="Delete or rename it first.")], as_json)
+                             f"{target} 已存在，未覆盖。", fix="Delete or rename it first.", fix_zh="请先删除或改名。")], as_json)
     shutil.copy(path, target)
     if as_json:
         emit_json({"ok": True, "file": str(target)})

@@ -58,22 +58,24 @@ def parse(text: str | int | float, known: Mapping[str, str], where: Location,
     source = str(text).strip()
     if not source:
         return None, [_problem(where, "empty_expression", f"The {what} is empty.", f"{what} 为空。",
-                               "Write a condition or a formula, e.g. qa_avg >= 95.")]
+                               "Write a condition or a formula, e.g. qa_avg >= 95.", "请写条件或公式，例如 qa_avg >= 95。")]
     if len(source) > MAX_LENGTH or source.count("(") > MAX_DEPTH:
         return None, [_problem(where, "expression_too_complex",
                                f"The {what} is too long or too deeply nested (at most {MAX_LENGTH} characters and "
                                f"{MAX_DEPTH} brackets).", f"{what}过长或括号嵌套过深。",
-                               "Split it into named metrics, each a step of the calculation.")]
+                               "Split it into named metrics, each a step of the calculation.",
+                               "请拆成若干命名指标，每个指标算一步。")]
     try:
         node = sqlglot.parse_one(source, read="duckdb")
     except RecursionError:
         return None, [_problem(where, "expression_too_complex", f"The {what} is nested too deeply.",
-                               f"{what}嵌套过深。", "Split it into named metrics.")]
+                               f"{what}嵌套过深。", "Split it into named metrics.", "请拆成若干命名指标。")]
     except (SqlglotError, ValueError) as exc:
         first = str(exc).splitlines()[0]
         return None, [_problem(where, "expression_syntax", f"Cannot read the {what} {source!r}: {first}",
                                f"无法解析{what} {source!r}：{first}",
-                               "Check brackets, quotes and operators (and, or, =, <>, >=).")]
+                               "Check brackets, quotes and operators (and, or, =, <>, >=).",
+                               "请检查括号、引号与运算符（and、or、=、<>、>=）。")]
     problems: list[Problem] = []
     for sub in node.walk():
         if not isinstance(sub, _ALLOWED):
@@ -82,13 +84,15 @@ def parse(text: str | int | float, known: Mapping[str, str], where: Location,
                 where, "forbidden_construct",
                 f"The {what} {source!r} uses {name}, which policies do not allow.",
                 f"{what} {source!r} 使用了不允许的 {name}。",
-                f"Use arithmetic, comparisons, and/or/not, case, between, in, and the functions {FUNCTIONS}."))
+                f"Use arithmetic, comparisons, and/or/not, case, between, in, and the functions {FUNCTIONS}.",
+                f"可用四则运算、比较、and/or/not、case、between、in 以及函数 {FUNCTIONS}。"))
             return None, problems
     names: list[str] = []
     for col in node.find_all(exp.Column):
         if col.table:
             problems.append(_problem(where, "unknown_name", f"'{col.sql()}': names have no dots in policies.",
-                                     f"'{col.sql()}'：策略中的名称不含点号。", "Define a metric with that value."))
+                                     f"'{col.sql()}'：策略中的名称不含点号。", "Define a metric with that value.",
+                                     "请为该值定义一个指标。"))
             continue
         if col.name not in known:
             guess = get_close_matches(col.name, list(known), n=1)
@@ -97,7 +101,8 @@ def parse(text: str | int | float, known: Mapping[str, str], where: Location,
                 f"Unknown name '{col.name}' in {source!r}." + (f" Did you mean '{guess[0]}'?" if guess else ""),
                 f"{source!r} 中的名称 '{col.name}' 未定义。" + (f"是否应为 '{guess[0]}'？" if guess else ""),
                 "Define it under metrics:, or use a roster field or period value "
-                "(see docs/policy-reference.md, 'Names').", found=col.name))
+                "(see docs/policy-reference.md, 'Names').",
+                "请在 metrics 下定义它，或使用花名册字段、周期值（见 docs/policy-reference.md「名称」）。", found=col.name))
         elif col.name not in names:
             names.append(col.name)
     if problems:
@@ -108,7 +113,7 @@ def parse(text: str | int | float, known: Mapping[str, str], where: Location,
         if not isinstance(tup.parent, exp.In):
             problems.append(_problem(where, "forbidden_construct", f"The {what} {source!r} has a list where a value is "
                                      "expected; lists belong after 'in'.", f"{what} {source!r} 中的列表只能用在 in 之后。",
-                                     "Write a single value, or x in (a, b)."))
+                                     "Write a single value, or x in (a, b).", "请写单个值，或 x in (a, b)。"))
             break
     if problems:
         return None, problems
@@ -116,7 +121,7 @@ def parse(text: str | int | float, known: Mapping[str, str], where: Location,
         fn = compile_node(checked)
     except EvalError as exc:
         return None, [_problem(where, "expression_unreadable", f"Cannot use the {what} {source!r}: {exc}.",
-                               f"无法使用{what} {source!r}：{exc}。", "Simplify the expression.")]
+                               f"无法使用{what} {source!r}：{exc}。", "Simplify the expression.", "请简化表达式。")]
     return Expr(source, checked, tuple(names), fn), []
 
 
@@ -164,7 +169,8 @@ def _type_problems(node: exp.Expression, known: Mapping[str, str], where: Locati
                     problems.append(_problem(where, "type_mismatch",
                                              f"In {source!r}, '{side.sql()}' is {kind_of(side, known)}, not a number.",
                                              f"{source!r} 中 '{side.sql()}' 不是数字。",
-                                             "Arithmetic needs numbers: use a metric, not a text or date field."))
+                                             "Arithmetic needs numbers: use a metric, not a text or date field.",
+                                             "运算需要数值：请用指标，而非文字或日期字段。"))
         for left, right in pairs:
             a, b = kind_of(left, known), kind_of(right, known)
             if a is None or b is None or a == b or ("bool" in (a, b) and "number" in (a, b)):
@@ -174,12 +180,13 @@ def _type_problems(node: exp.Expression, known: Mapping[str, str], where: Locati
             problems.append(_problem(where, "type_mismatch",
                                      f"In {source!r}, '{left.sql()}' ({a}) is compared with '{right.sql()}' ({b}).",
                                      f"{source!r} 中 '{left.sql()}'（{a}）与 '{right.sql()}'（{b}）类型不同，无法比较。",
-                                     "Compare a field with a value of its own kind: status = 'regular', score >= 90."))
+                                     "Compare a field with a value of its own kind: status = 'regular', score >= 90.",
+                                     "请与同类值比较：status = 'regular'、score >= 90。"))
     return problems
 
 
-def _problem(where: Location, code: str, en: str, zh: str, fix: str, found: str = "") -> Problem:
-    return Problem(Severity.ERROR, code, where, en, zh, fix=fix, found=found)
+def _problem(where: Location, code: str, en: str, zh: str, fix: str, fix_zh: str, found: str = "") -> Problem:
+    return Problem(Severity.ERROR, code, where, en, zh, fix=fix, fix_zh=fix_zh, found=found)
 
 
 class EvalError(Exception):

@@ -49,8 +49,9 @@ class Scored:
     items: tuple[ItemScore, ...]
 
 
-def _err(where: Location, code: str, en: str, zh: str, expected: str = "", found: str = "", fix: str = "") -> Problem:
-    return Problem(Severity.ERROR, code, where, en, zh, expected=expected, found=found, fix=fix)
+def _err(where: Location, code: str, en: str, zh: str, expected: str = "", found: str = "", fix: str = "",
+         fix_zh: str = "") -> Problem:
+    return Problem(Severity.ERROR, code, where, en, zh, expected=expected, found=found, fix=fix, fix_zh=fix_zh)
 
 
 def score(card: Scorecard, answers: Sequence[Answer], where: Location) -> tuple[Scored | None, list[Problem]]:
@@ -75,7 +76,8 @@ def score(card: Scorecard, answers: Sequence[Answer], where: Location) -> tuple[
         if item.kind in SCORED and item.id not in by_item:
             problems.append(_err(where, "missing_item", f"Required item '{item.id}' ({item.name_en}) has no answer.",
                                  f"必填评分项 '{item.id}'（{item.name_zh}）没有评分。",
-                                 expected=item.allowed(), fix="Give a score, or mark it N/A if the call did not call for it."))
+                                 expected=item.allowed(), fix="Give a score, or mark it N/A if the call did not call for it.",
+                                 fix_zh="请打分；该通话不涉及此项时标为不适用。"))
     if problems:
         return None, problems
     scores: list[ItemScore] = []
@@ -145,7 +147,8 @@ def _check_value(card: Scorecard, item: Item, a: Answer, loc: Location) -> list[
         return [_err(loc, "fatal_on_non_fatal", f"Item '{item.id}' is marked fatal, but it is not a fatal item"
                      + ("" if card.has_fatal else f" and scorecard {card.id} has no fatal items") + ".",
                      f"评分项 '{item.id}' 被标为致命错误，但它不是致命项。",
-                     fix="Record fatal errors on the scorecard's fatal items.")]
+                     fix="Record fatal errors on the scorecard's fatal items.",
+                        fix_zh="致命错误请记在评分表的致命项上。")]
     if item.kind in (ItemKind.DEDUCTION, ItemKind.BONUS):
         n = _occurrences(a)
         if n < 0 or (item.max_occurrences is not None and n > item.max_occurrences):
@@ -156,7 +159,7 @@ def _check_value(card: Scorecard, item: Item, a: Answer, loc: Location) -> list[
     v = a.score
     if v is None:
         return [_err(loc, "missing_score", f"Item '{item.id}' has no score.", f"评分项 '{item.id}' 没有分数。",
-                     expected=item.allowed(), fix="Give a score or mark it N/A.")]
+                     expected=item.allowed(), fix="Give a score or mark it N/A.", fix_zh="请打分，或标为不适用。")]
     ok = {
         ItemKind.BANDED: any(b.low <= v <= b.high for b in item.bands),
         ItemKind.YES_NO: v in (Decimal(0), item.points),

@@ -121,7 +121,8 @@ def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user:
             f"Policy {policy.id} v{policy.version} is in force {policy.effective_from or '…'} to "
             f"{policy.effective_to or '…'}, not in {period.label}.",
             f"策略 {policy.id} v{policy.version} 的生效期不含 {period.label}。",
-            fix="Run the version in force for that period."),))
+            fix="Run the version in force for that period.",
+            fix_zh="请使用该周期生效的版本计算。"),))
     published = do_publish(ws, months_of(period), acting_user=acting_user)  # what evaluators saved since
     if published:
         return RunOutcome(False, None, (), tuple(published))

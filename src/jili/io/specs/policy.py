@@ -250,8 +250,8 @@ class _Loader:
     def loc(self, keys: Keys) -> Location:
         return self.doc.location(keys)
 
-    def error(self, keys: Keys, code: str, en: str, zh: str, fix: str = "", found: str = "") -> None:
-        self.problems.append(Problem(Severity.ERROR, code, self.loc(keys), en, zh, fix=fix, found=found))
+    def error(self, keys: Keys, code: str, en: str, zh: str, fix: str = "", found: str = "", fix_zh: str = "") -> None:
+        self.problems.append(Problem(Severity.ERROR, code, self.loc(keys), en, zh, fix=fix, fix_zh=fix_zh, found=found))
 
     def shape(self, model: type[S], raw: Any, keys: Keys) -> S | None:
         return check(self.doc, model, raw, keys, self.problems)
@@ -280,7 +280,7 @@ class _Loader:
             return PeriodKind(str(value))
         except ValueError:
             self.error(keys, "bad_period", f"Unknown period '{value}'.", f"未知周期 '{value}'。",
-                       fix="Use day, week, month, quarter or year.")
+                       fix="Use day, week, month, quarter or year.", fix_zh="可选 day、week、month、quarter、year。")
             return None
 
     def level(self, value: str, keys: Keys) -> Level:
@@ -288,7 +288,7 @@ class _Loader:
             return Level(value)
         except ValueError:
             self.error(keys, "bad_level", f"Unknown level '{value}'.", f"未知层级 '{value}'。",
-                       fix="Use agent, team, department, site or all.")
+                       fix="Use agent, team, department, site or all.", fix_zh="可选 agent、team、department、site、all。")
             return Level.AGENT
 
 
@@ -322,18 +322,18 @@ def _load(doc: YamlDocument, source: str, digest: str) -> tuple[Policy | None, l
         ZoneInfo(top.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         L.error(("timezone",), "bad_timezone", f"Unknown timezone '{top.timezone}'.", f"未知时区 '{top.timezone}'。",
-                fix="Use an IANA name such as Asia/Shanghai.")
+                fix="Use an IANA name such as Asia/Shanghai.", fix_zh="请使用 IANA 时区名，例如 Asia/Shanghai。")
     accounts = _accounts(L, top.accounts)
     metric_names = [str(k) for k in top.metrics]
     for bad in [m for m in metric_names if not NAME.fullmatch(m)]:
         L.error(("metrics", bad), "bad_name", f"'{bad[:60]}' cannot be a metric name: a name is letters, digits and _, "
                 "starts with a letter or _, and is at most 63 characters long.",
                 f"'{bad[:60]}' 不能作为指标名：名称由字母、数字和下划线组成，以字母或下划线开头，最长 63 个字符。",
-                fix="e.g. answered_calls, qa_avg, 接通量")
+                fix="e.g. answered_calls, qa_avg, 接通量", fix_zh="例如 answered_calls、qa_avg、接通量")
     base_known = {**ROSTER_FIELDS, **PERIOD_FIELDS}
     for clash in set(metric_names) & set(base_known):
         L.error(("metrics", clash), "name_clash", f"Metric '{clash}' has the name of a roster or period field.",
-                f"指标 '{clash}' 与花名册或周期字段重名。", fix="Rename the metric.")
+                f"指标 '{clash}' 与花名册或周期字段重名。", fix="Rename the metric.", fix_zh="请给指标改名。")
     known = {**base_known, **{m: "metric" for m in metric_names}}
     metrics = _metrics(L, top.metrics, known)
     eligibility = _eligibility(L, top.eligibility, known)
@@ -367,7 +367,7 @@ def _accounts(L: _Loader, raw: dict[Any, Any]) -> dict[str, Account]:
         rounding = spec.rounding
         if rounding not in ROUNDING_MODES:
             L.error((*keys, "rounding"), "bad_rounding", f"Unknown rounding '{rounding}'.", f"未知舍入方式 '{rounding}'。",
-                    fix=f"Use one of: {', '.join(ROUNDING_MODES)}.")
+                    fix=f"Use one of: {', '.join(ROUNDING_MODES)}.", fix_zh=f"可选：{'、'.join(ROUNDING_MODES)}。")
             rounding = "half_up"
         places = spec.places if spec.places is not None else (2 if spec.unit in ("yuan", "元", "CNY") else 0)
         accounts[str(aname)] = Account(str(aname), spec.unit, places, rounding, L.label(spec.label, str(aname)))
@@ -401,7 +401,8 @@ def _metrics(L: _Loader, raw: dict[Any, Any], known: dict[str, str]) -> list[Met
             continue
         if not isinstance(spec, dict):
             L.error(keys, "bad_metric", f"Metric '{name}' must be a formula or a mapping.", f"指标 '{name}' 格式不正确。",
-                    fix="e.g. {fact: interactions, agg: count} or \"a / b\"")
+                    fix="e.g. {fact: interactions, agg: count} or \"a / b\"",
+                    fix_zh="例如 {fact: interactions, agg: count} 或 \"a / b\"")
             continue
         if "previous" in spec:
             prev = L.shape(PreviousShape, spec, keys)
@@ -421,7 +422,8 @@ def _metrics(L: _Loader, raw: dict[Any, Any], known: dict[str, str]) -> list[Met
             if scope.over != "statement":
                 L.error((*keys, "over"), "bad_scope",
                         f"'over: {scope.over}' is not a scope; the one there is is 'statement' (the policy's own period).",
-                        f"over: {scope.over} 不是有效范围，只能是 statement（策略本身的结算周期）。", fix="over: statement")
+                        f"over: {scope.over} 不是有效范围，只能是 statement（策略本身的结算周期）。", fix="over: statement",
+                                                                                                      fix_zh="over: statement")
                 continue
             out[name] = StatementScopeMetric(name, scope.of)
             deps[name] = (scope.of,)
@@ -458,7 +460,7 @@ def _fact_metric(L: _Loader, name: str, raw: dict[str, Any], keys: Keys) -> Fact
     if fact not in FORMATS:
         en, zh = suggest(fact, FORMATS)
         L.error((*keys, "fact"), "unknown_fact", f"Unknown fact '{fact}'.{en}", f"未知数据 '{fact}'。{zh}",
-                fix=f"Facts: {', '.join(FORMATS)}.")
+                fix=f"Facts: {', '.join(FORMATS)}.", fix_zh=f"可用数据：{'、'.join(FORMATS)}。")
         return None
     fmt = FORMATS[fact]
     columns = {c.name: c.type.value for c in fmt.columns}
@@ -466,7 +468,7 @@ def _fact_metric(L: _Loader, name: str, raw: dict[str, Any], keys: Keys) -> Fact
         agg = Agg(spec.agg)
     except ValueError:
         L.error((*keys, "agg"), "bad_agg", f"Unknown aggregate '{spec.agg}'.", f"未知聚合 '{spec.agg}'。",
-                fix=f"Use one of: {', '.join(a.value for a in Agg)}.")
+                fix=f"Use one of: {', '.join(a.value for a in Agg)}.", fix_zh=f"可选：{'、'.join(a.value for a in Agg)}。")
         return None
     column = None
     if spec.column is not None:
@@ -476,15 +478,17 @@ def _fact_metric(L: _Loader, name: str, raw: dict[str, Any], keys: Keys) -> Fact
             L.error((*keys, "column"), "type_mismatch", f"{agg.value}({spec.column}) needs numbers; "
                     f"'{spec.column}' of {fact} holds {kind}.", f"{agg.value}({spec.column}) 需要数值，"
                     f"而 {fact} 的 '{spec.column}' 是{_KIND_ZH.get(kind, kind)}。",
-                    fix="Count it (agg: count or distinct), or aggregate a number column.")
+                    fix="Count it (agg: count or distinct), or aggregate a number column.",
+                    fix_zh="请改为计数（agg: count 或 distinct），或对数值列做聚合。")
     elif agg != Agg.COUNT:
         L.error(keys, "missing_field", f"Metric '{name}' ({agg.value}) needs 'column'.", f"指标 '{name}' 需要 column。",
-                fix=f"e.g. column: {fmt.columns[-1].name}")
+                fix=f"e.g. column: {fmt.columns[-1].name}", fix_zh=f"例如 column: {fmt.columns[-1].name}")
     where = L.expression(spec.where, columns, (*keys, "where"), f"filter of metric '{name}'") if spec.where else None
     time_col = spec.time or fmt.time_column or ""
     if time_col not in fmt.time_columns:
         L.error((*keys, "time"), "bad_time_column", f"'{time_col}' is not a time column of {fact}.",
-                f"'{time_col}' 不是 {fact} 的时间列。", fix=f"Columns: {', '.join(fmt.time_columns)}.")
+                f"'{time_col}' 不是 {fact} 的时间列。", fix=f"Columns: {', '.join(fmt.time_columns)}.",
+                                                 fix_zh=f"可用的时间列：{'、'.join(fmt.time_columns)}。")
         return None
     pct = spec.percentile
     if agg == Agg.PERCENTILE and (pct is None or not 0 <= pct <= 1):
@@ -506,7 +510,8 @@ def _ordered(L: _Loader, metrics: dict[str, Metric], deps: dict[str, tuple[str, 
         if state.get(name) == 1:
             cycle = [*path[path.index(name):], name]
             L.error(("metrics", name), "metric_cycle", f"Metrics depend on each other in a circle: {' → '.join(cycle)}.",
-                    f"指标循环依赖：{' → '.join(cycle)}。", fix="Break the circle: one of them must be computed from facts.")
+                    f"指标循环依赖：{' → '.join(cycle)}。", fix="Break the circle: one of them must be computed from facts.",
+                    fix_zh="请打破循环：其中一个指标须直接由数据计算。")
             return
         state[name] = 1
         for dep in deps.get(name, ()):
@@ -554,7 +559,8 @@ def _tiers(L: _Loader, spec: TiersShape, keys: Keys, head: RuleHead, names: _Nam
         if t.when is None and j < len(spec.tiers) - 1:
             L.error(tk, "unreachable_tier", f"Tier {j + 1} of '{head.id}' has no condition, so the tiers after it "
                     "can never fire.", f"'{head.id}' 的第 {j + 1} 档没有条件，其后各档永远不会生效。",
-                    fix="Give it a 'when', or move it last (it is the 'otherwise' tier).")
+                    fix="Give it a 'when', or move it last (it is the 'otherwise' tier).",
+                fix_zh="请给它加上 when，或把它移到最后（作为“其余”档）。")
         if amount is not None:
             tiers.append(Tier(L.label(t.label, f"tier {j + 1}"), cond, amount))
     return TiersRule(head, tuple(tiers))
@@ -588,7 +594,8 @@ def _per_event(L: _Loader, spec: PerEventShape, keys: Keys, head: RuleHead, name
     time_col = spec.time or fmt.time_column or ""
     if time_col not in fmt.time_columns:
         L.error((*keys, "time"), "bad_time_column", f"'{time_col}' is not a time column of {fact}.",
-                f"'{time_col}' 不是 {fact} 的时间列。", fix=f"Columns: {', '.join(fmt.time_columns)}.")
+                f"'{time_col}' 不是 {fact} 的时间列。", fix=f"Columns: {', '.join(fmt.time_columns)}.",
+                                                 fix_zh=f"可用的时间列：{'、'.join(fmt.time_columns)}。")
         return None
     return PerEventRule(head, fact, we, where_text, spec.amount, tuple(mults), time_col)
 
@@ -601,7 +608,7 @@ def _ranking_rule(L: _Loader, spec: RankingShape | AwardShape, keys: Keys, head:
         if name not in names.metrics:
             en, zh = suggest(name, names.metrics)
             L.error((*keys, key), "unknown_name", f"Unknown metric '{name}'.{en}", f"未知指标 '{name}'。{zh}",
-                    fix="Rank by a metric defined under metrics:.")
+                    fix="Rank by a metric defined under metrics:.", fix_zh="请按 metrics 下定义的指标排名。")
             return None
         return name
 
@@ -613,7 +620,8 @@ def _ranking_rule(L: _Loader, spec: RankingShape | AwardShape, keys: Keys, head:
         ties = TieRule(spec.ties)
     except ValueError:
         L.error((*keys, "ties"), "bad_ties", f"Unknown tie rule '{spec.ties}'.", f"未知并列规则 '{spec.ties}'。",
-                fix="Use shared, split or break (with tie_break: METRIC).")
+                fix="Use shared, split or break (with tie_break: METRIC).",
+                fix_zh="可选 shared、split 或 break（配合 tie_break: 指标）。")
         ties = TieRule.SHARED
     tie_break = metric_ref("tie_break", spec.tie_break)
     if ties == TieRule.BREAK and tie_break is None:
@@ -686,11 +694,12 @@ def _rule(L: _Loader, item: Any, keys: Keys, names: _Names, accounts: dict[str, 
     if rule_spec is None:
         if "kind" not in item:
             L.error(keys, "missing_field", f"'{'.'.join(map(str, keys))}' needs 'kind'.",
-                    f"'{'.'.join(map(str, keys))}' 缺少 'kind'。", fix=f"Kinds: {', '.join(RULE_SPECS)}.")
+                    f"'{'.'.join(map(str, keys))}' 缺少 'kind'。", fix=f"Kinds: {', '.join(RULE_SPECS)}.",
+                                                                fix_zh=f"可用类型：{'、'.join(RULE_SPECS)}。")
             return None
         en, zh = suggest(kind, RULE_SPECS)
         L.error((*keys, "kind"), "bad_rule_kind", f"Unknown rule kind '{kind}'.{en}", f"未知规则类型 '{kind}'。{zh}",
-                fix=f"Kinds: {', '.join(RULE_SPECS)}.")
+                fix=f"Kinds: {', '.join(RULE_SPECS)}.", fix_zh=f"可用类型：{'、'.join(RULE_SPECS)}。")
         return None
     spec = L.shape(rule_spec.shape, item, keys)
     if spec is None:
@@ -698,19 +707,22 @@ def _rule(L: _Loader, item: Any, keys: Keys, names: _Names, accounts: dict[str, 
     rid = spec.id
     if spec.account is None and rule_spec.needs_account(spec):
         L.error(keys, "missing_field", f"Rule '{rid}' needs 'account' (where its amounts are posted).",
-                f"规则 '{rid}' 需要 account（金额记入的账户）。", fix=f"Declared accounts: {', '.join(accounts)}.")
+                f"规则 '{rid}' 需要 account（金额记入的账户）。", fix=f"Declared accounts: {', '.join(accounts)}.",
+                                                    fix_zh=f"已声明的账户：{'、'.join(accounts)}。")
     elif spec.account is not None and spec.account not in accounts:
         en, zh = suggest(spec.account, accounts)
         L.error((*keys, "account"), "undeclared_account",
                 f"Rule '{rid}' posts to account '{spec.account}', which is not declared.{en}",
-                f"规则 '{rid}' 记入未声明的账户 '{spec.account}'。{zh}", fix="Declare it under accounts:.")
+                f"规则 '{rid}' 记入未声明的账户 '{spec.account}'。{zh}", fix="Declare it under accounts:.",
+                                                                         fix_zh="请在 accounts 下声明该账户。")
     sub = None
     if spec.period is not None:
         sub = L.period_kind(spec.period, (*keys, "period"))
         if sub is not None and ORDER.index(sub) > ORDER.index(statement_period):
             L.error((*keys, "period"), "bad_period", f"Rule '{rid}' runs per {sub.value}, longer than the statement "
                     f"period ({statement_period.value}).", f"规则周期 {sub.value} 长于结算周期 {statement_period.value}。",
-                    fix="A rule may run on the statement period or a finer one.")
+                    fix="A rule may run on the statement period or a finer one.",
+                    fix_zh="规则只能按结算周期或更细的周期运行。")
             sub = None
     when = L.expression(spec.when, names.known, (*keys, "when"), "condition") if spec.when is not None else None
     head = RuleHead(rid, spec.account, spec.category or rid, L.label(spec.label, rid), when, sub, L.doc.line_of(keys))
@@ -726,7 +738,7 @@ def duplicate_rule_ids(L: _Loader, raw: list[Any]) -> Iterator[Problem]:
             continue
         if str(rid) in seen:
             yield Problem(Severity.ERROR, "duplicate_rule", L.loc(("rules", i, "id")), f"Rule id '{rid}' is used twice.",
-                          f"规则编号 '{rid}' 重复。", fix="Give each rule its own id.")
+                          f"规则编号 '{rid}' 重复。", fix="Give each rule its own id.", fix_zh="请给每条规则不同的 id。")
         seen.add(str(rid))
 
 
@@ -756,16 +768,18 @@ def _bands(L: _Loader, raw: list[Any], keys: Keys, known: dict[str, str], rid: s
         if a.upper is None or b.lower is None:
             L.error(keys, "overlapping_bands", f"Bands '{a.label.en}' and '{b.label.en}' of '{rid}' overlap.",
                     f"'{rid}' 的档位 '{a.label.zh}' 与 '{b.label.zh}' 重叠。",
-                    fix="Give each band explicit edges: from/above (lower) and to/below (upper).")
+                    fix="Give each band explicit edges: from/above (lower) and to/below (upper).",
+                    fix_zh="请为每个区间写明边界：下限 from/above，上限 to/below。")
             continue
         if a.upper > b.lower or (a.upper == b.lower and a.upper_inclusive and b.lower_inclusive):
             L.error(keys, "overlapping_bands", f"Bands '{a.label.en}' ({a.describe()}) and '{b.label.en}' "
                     f"({b.describe()}) of '{rid}' overlap.", f"'{rid}' 的档位 '{a.label.zh}' 与 '{b.label.zh}' 重叠。",
-                    fix="Make one edge exclusive: e.g. below: 60 then from: 60.")
+                    fix="Make one edge exclusive: e.g. below: 60 then from: 60.",
+                    fix_zh="请让其中一个边界不含等号：例如 below: 60，下一档 from: 60。")
         elif a.upper < b.lower or (a.upper == b.lower and not a.upper_inclusive and not b.lower_inclusive):
             L.error(keys, "gapped_bands", f"Bands '{a.label.en}' ({a.describe()}) and '{b.label.en}' ({b.describe()}) "
                     f"of '{rid}' leave a gap: a value of exactly {a.upper} falls in neither.", f"'{rid}' 的档位之间有空隙。",
-                    fix="Make one of the two edges inclusive (to/from).")
+                    fix="Make one of the two edges inclusive (to/from).", fix_zh="请让两个边界之一包含等号（to/from）。")
     return bands
 
 
@@ -819,7 +833,8 @@ def _levels(L: _Loader, raw: Any, accounts: dict[str, Account]) -> Levels | None
                 f"等级账户 '{spec.account}' 未声明。")
     if spec.basis not in ("lifetime", "balance"):
         L.error((*keys, "basis"), "bad_basis", f"Unknown basis '{spec.basis}'.", f"未知依据 '{spec.basis}'。",
-                fix="lifetime (all points ever earned) or balance (after redemption).")
+                fix="lifetime (all points ever earned) or balance (after redemption).",
+            fix_zh="lifetime（累计获得的全部积分）或 balance（兑换后的余额）。")
     levels = []
     for name, threshold in spec.thresholds.items():
         n = L.number(threshold, (*keys, "thresholds", name))

@@ -173,8 +173,8 @@ def load_pack(path: Path) -> tuple[Pack | None, list[Problem]]:
     if top is None:
         return None, problems
 
-    def err(keys: Keys, code: str, en: str, zh: str, fix: str = "") -> None:
-        problems.append(Problem(Severity.ERROR, code, doc.location(keys), en, zh, fix=fix))
+    def err(keys: Keys, code: str, en: str, zh: str, fix: str = "", fix_zh: str = "") -> None:
+        problems.append(Problem(Severity.ERROR, code, doc.location(keys), en, zh, fix=fix, fix_zh=fix_zh))
 
     rules: list[Rule] = []
     ids: set[str] = set()

@@ -68,8 +68,8 @@ def load_scorecard(path: Path) -> tuple[Scorecard | None, list[Problem]]:
     if card is None:
         return None, problems
 
-    def err(keys: Keys, code: str, en: str, zh: str, fix: str = "") -> None:
-        problems.append(Problem(Severity.ERROR, code, doc.location(keys), en, zh, fix=fix))
+    def err(keys: Keys, code: str, en: str, zh: str, fix: str = "", fix_zh: str = "") -> None:
+        problems.append(Problem(Severity.ERROR, code, doc.location(keys), en, zh, fix=fix, fix_zh=fix_zh))
 
     try:
         na = NaPolicy(card.na)
@@ -112,8 +112,8 @@ def load_scorecard(path: Path) -> tuple[Scorecard | None, list[Problem]]:
 
 
 def _item(doc: YamlDocument, raw: Any, section: str, keys: Keys, problems: list[Problem]) -> Item | None:
-    def err(at: Keys, code: str, en: str, zh: str, fix: str = "") -> None:
-        problems.append(Problem(Severity.ERROR, code, doc.location(at), en, zh, fix=fix))
+    def err(at: Keys, code: str, en: str, zh: str, fix: str = "", fix_zh: str = "") -> None:
+        problems.append(Problem(Severity.ERROR, code, doc.location(at), en, zh, fix=fix, fix_zh=fix_zh))
 
     if not isinstance(raw, dict) or "id" not in raw:
         err(keys, "bad_item", "An item needs an id and a kind.", "评分项须有 id 与 kind。")
@@ -126,7 +126,8 @@ def _item(doc: YamlDocument, raw: Any, section: str, keys: Keys, problems: list[
     except ValueError:
         en, zh = suggest(spec.kind, [k.value for k in ItemKind])
         err((*keys, "kind"), "bad_item_kind", f"Unknown item kind '{spec.kind}'.{en}", f"未知评分项类型 '{spec.kind}'。{zh}",
-            fix=f"Kinds: {', '.join(k.value for k in ItemKind)}.")
+            fix=f"Kinds: {', '.join(k.value for k in ItemKind)}.",
+            fix_zh=f"可用类型：{'、'.join(k.value for k in ItemKind)}。")
         return None
     name_en, name_zh = bilingual(spec.name, spec.id)
     bands: list[ScoreBand] = []

@@ -171,7 +171,8 @@ def check(doc: YamlDocument, model: type[M], raw: Any, keys: Keys, problems: lis
                 en, zh = suggest(str(field[-1]), allowed)
                 problems.append(Problem(Severity.ERROR, "unknown_field", doc.location(field),
                                         f"Unknown field '{field[-1]}'.{en}", f"未知字段 '{field[-1]}'。{zh}",
-                                        fix=f"Allowed here: {', '.join(allowed)}."))
+                                        fix=f"Allowed here: {', '.join(allowed)}.",
+                                        fix_zh=f"此处可用：{'、'.join(allowed)}。"))
             elif kind == "missing":
                 where = ".".join(map(str, keys))
                 problems.append(Problem(Severity.ERROR, "missing_field", doc.location(keys),
