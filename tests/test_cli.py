@@ -147,3 +147,17 @@ def test_a_bad_setting_in_jili_toml_stops_the_command_with_its_place(home, value
     out = jili("calendar", "deadline", "2026-02-12", "5", "-w", str(home))
     assert out.returncode == 1, out.stdout + out.stderr
     assert said in out.stdout.replace("\n", "") and "Traceback" not in out.stdout + out.stderr
+
+
+def test_help_names_flags_without_a_type():
+    out = jili("calendar", "set", "--help")
+    assert out.returncode == 0 and "--holiday" in out.stdout and "<bool>" not in out.stdout
+
+
+def test_formats_in_the_terminal_is_a_table_in_one_language():
+    zh = jili("formats", "surveys").stdout
+    assert "满意度调查（surveys）" in zh and "可识别的表头" in zh and "|---" not in zh and "Customer surveys" not in zh
+    en = jili("formats", "surveys", env={"JILI_LANG": "en"}).stdout
+    assert "Customer surveys (surveys)" in en and "Key: survey_id, question" in en and "满意度调查" not in en.split("\n")[0]
+    listing = jili("formats", env={"JILI_LANG": "en"}).stdout
+    assert "roster             Roster\n" in listing and "花名册" not in listing

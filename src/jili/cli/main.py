@@ -209,7 +209,7 @@ def formats(
     as_json: JsonOpt = False,
 ) -> None:
     """Describe the fact formats (columns, types, Chinese aliases). / 说明数据格式。"""
-    from jili.io.outputs.formats_doc import format_markdown, formats_markdown
+    from jili.io.outputs.formats_doc import formats_markdown
 
     if markdown:
         sys.stdout.write(formats_markdown())
@@ -225,8 +225,26 @@ def formats(
                          "aliases": list(c.aliases), "choices": [ch.code for ch in c.choices]}
                         for c in f.columns]} for f in chosen]})
         return
-    for f in chosen:
-        console.print(format_markdown(f) if name else f"{f.name:18} {f.title} / {f.title_zh}", markup=False)
+    if not name:
+        for f in chosen:
+            console.print(f"{f.name:18} {t(f.title, f.title_zh)}", markup=False)
+        return
+    fmt = chosen[0]
+    console.print(t(f"{fmt.title} ({fmt.name}): {fmt.description}", f"{fmt.title_zh}（{fmt.name}）：{fmt.description_zh}"),
+                  markup=False)
+    table = Table(show_lines=False)
+    for head in (t("column", "列"), t("type", "类型"), t("required", "必填"), t("meaning", "含义"),
+                 t("headers recognised", "可识别的表头")):
+        table.add_column(head, overflow="fold")
+    for c in fmt.columns:
+        meaning = t(c.description, c.description_zh) + (f" [{c.unit}]" if c.unit else "")
+        if c.choices:
+            meaning += " " + t("Values: ", "取值：") + ", ".join(
+                f"{ch.code}" + (f" ({ch.label_zh})" if ch.label_zh else "") for ch in c.choices)
+        table.add_row(c.name, c.type.value, t("yes", "是") if c.required else "", meaning, ", ".join(c.aliases))
+    console.print(table)
+    console.print(t(f"Key: {', '.join(fmt.natural_key)}. The full page: jili formats --markdown",
+                    f"唯一键：{'、'.join(fmt.natural_key)}。完整说明：jili formats --markdown"), markup=False)
 
 
 @demo_app.command("generate")
