@@ -55,3 +55,8 @@ def test_qa_commands(home, tmp_path):  # noqa: F811
     again = json.loads(jili("qa", "sample", "--period", "2025-03", "--seed", "7", *w, "--json").stdout)
     assert first == again and len(first["agents"][0]["picks"]) == 15
     assert first["agents"][0]["excluded"] == {"under 30 s": 2}  # 20 s and 27 s
+    shown = jili("qa", "sample", "--period", "2025-03", "--seed", "7", "--agent", "A001", *w).stdout
+    assert "A001：从 58 通中抽取 15 通" in shown and "定向抽取：超长通话" in shown  # each pick with its reason
+    listing = jili("qa", "sample", "--period", "2025-03", "--seed", "7", *w).stdout
+    assert "短于 30 秒 2" in listing and "under 30 s" not in listing and "--agent" in listing
+    assert jili("qa", "sample", "--period", "2025-03", "--agent", "A999", *w).returncode == 1

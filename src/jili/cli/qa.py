@@ -11,8 +11,9 @@ import duckdb
 import typer
 from rich.table import Table
 
-from jili.cli.app import JsonOpt, PeriodOpt, WorkspaceOpt, app, open_workspace, resolve_period
+from jili.cli.app import JsonOpt, PeriodOpt, WorkspaceOpt, _fail, app, open_workspace, resolve_period
 from jili.cli.output import console, emit_json, print_problems, t
+from jili.core.problems import Location, Problem, Severity
 from jili.io.workspace import Workspace
 
 qa_app = typer.Typer(help="Quality monitoring: sampling, scoring, intervals, calibration / 质检", no_args_is_help=True)
@@ -26,6 +27,15 @@ def _facts(ws: Workspace) -> duckdb.DuckDBPyConnection:
     return facts_connection(ws)[0]
 
 
+def _excluded(reason: str) -> str:
+    """Why calls were left out of the sample, in the reader's language ("test call", "under 30 s")."""
+    if reason == "test call":
+        return t(reason, "测试通话")
+    if reason.startswith("under ") and reason.endswith(" s"):
+        return t(reason, f"短于 {reason[6:-2]} 秒")
+    return reason
+
+
 @qa_app.command("sample")
 def qa_sample(period: PeriodOpt,
               per_agent: Annotated[int, typer.Option(help="Calls per agent (R3: 15) / 每人抽取数")] = 15,
@@ -37,6 +47,8 @@ def qa_sample(period: PeriodOpt,
               autoqa: Annotated[int, typer.Option(help="Quota of calls auto-QA flagged / 智能质检命中配额")] = 1,
               timezone: TzOpt = None,
               out: Annotated[Path | None, typer.Option(help="Write the picks as CSV / 输出抽样清单")] = None,
+              agent: Annotated[str | None, typer.Option(help="Show one agent's picks with their reasons / "
+                                                             "显示某坐席的抽样明细")] = None,
               workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Draw the period's sample: stratified, targeted, reproducible, every pick with its reason. / 抽样。"""
     ws = open_workspace(workspace, as_json)
@@ -61,6 +73,21 @@ def qa_sample(period: PeriodOpt,
              "picks": [{"interaction_id": p.call.interaction_id, "stratum": p.stratum, "reason": p.reason_en,
                         "reason_zh": p.reason_zh} for p in r.picks]} for r in result]})
         return
+    if agent is not None:
+        mine = next((r for r in result if r.agent_id == agent), None)
+        if mine is None:
+            raise _fail([Problem(Severity.ERROR, "no_calls", Location(agent),
+                                 f"Agent {agent} has no answered call in {per.label}.",
+                                 f"坐席 {agent} 在 {per.label} 没有接通的通话。")], as_json)
+        picks = Table(title=t(f"{agent}: {len(mine.picks)} of {mine.eligible} calls, {per.label} (seed {seed})",
+                              f"{agent}：从 {mine.eligible} 通中抽取 {len(mine.picks)} 通，{per.label}（种子 {seed}）"))
+        for head in (t("call", "通话"), t("time", "时间"), t("seconds", "秒"), t("why", "原因")):
+            picks.add_column(head, overflow="fold")
+        for p in mine.picks:
+            picks.add_row(p.call.interaction_id, f"{p.call.local_start:%Y-%m-%d %H:%M}", str(p.call.seconds),
+                          t(p.reason_en, p.reason_zh))
+        console.print(picks)
+        return
     table = Table(title=t(f"Sample for {per.label} (seed {seed})", f"{per.label} 抽样（种子 {seed}）"))
     for head in (t("agent", "坐席"), t("eligible", "可抽"), t("picked", "抽取"), t("targeted", "定向"),
                  t("excluded", "排除"), t("strata", "覆盖层")):
@@ -68,8 +95,11 @@ def qa_sample(period: PeriodOpt,
     for r in result:
         targeted = sum(1 for p in r.picks if p.reason_en.startswith("targeted"))
         table.add_row(r.agent_id, str(r.eligible), str(len(r.picks)), str(targeted),
-                      ", ".join(f"{k} {v}" for k, v in r.excluded.items()), str(len({p.stratum for p in r.picks})))
+                      ", ".join(f"{_excluded(k)} {v}" for k, v in r.excluded.items()), str(len({p.stratum for p in r.picks})))
     console.print(table)
+    if out is None:
+        console.print(t("Each pick's reason: --agent AGENT, or every pick as CSV: --out FILE",
+                        "查看每通的抽取原因：--agent 工号；导出全部清单：--out 文件"), markup=False)
     if out is not None:
         console.print(t(f"Picks with their reasons: {out}", f"抽样清单及原因：{out}"))
 
