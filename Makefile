@@ -7,7 +7,7 @@ DEMO   ?= jili-demo
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/jili
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-sqlite test-postgres lint typecheck check bench clean docs
+.PHONY: help demo test test-sqlite test-postgres lint typecheck check bench clean docs mutate
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,20 @@ typecheck: .stamp-test ## mypy
 
 check: lint typecheck test ## Everything CI should see
 
+# mutmut runs the tests against its own copy of the code under mutants/: jili must not be installed in the
+# environment it uses, or the tests would import the unmutated package.
+.venv-mutate/bin/mutmut: pyproject.toml
+	$(PYTHON) -m venv .venv-mutate
+	.venv-mutate/bin/pip install -q --upgrade pip
+	.venv-mutate/bin/pip install -q '.[test]' 'mutmut==3.8.1'
+	.venv-mutate/bin/pip uninstall -q -y jili
+	@touch $@
+
+mutate: .venv-mutate/bin/mutmut ## Mutation testing of the modules that decide money and quality (minutes; not part of make test)
+	rm -rf mutants
+	JILI_SHARED=$(abspath $(SHARED)) .venv-mutate/bin/mutmut run --max-children 2 > /dev/null
+	.venv-mutate/bin/python scripts/mutation-score.py
+
 docs: $(BIN)/jili ## Regenerate docs/data-formats.md from the code
 	$(BIN)/jili formats --markdown > docs/data-formats.md
 
@@ -60,4 +74,4 @@ bench: .stamp-test ## Run the benchmarks (print figures; they do not pass or fai
 	$(BIN)/python benchmarks/bench_autoqa.py
 
 clean: ## Remove the virtual environment and generated folders
-	rm -rf $(VENV) .stamp-test $(DEMO) demo-data benchmarks/out
+	rm -rf $(VENV) .venv-mutate mutants .stamp-test $(DEMO) demo-data benchmarks/out

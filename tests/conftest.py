@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,8 @@ from jili.core.facts import FORMATS
 from jili.io.specs.mapping import Mapping
 from jili.io.workspace import Workspace, create_layout
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# ../shared beside the checkout; JILI_SHARED when the tests run from a copy elsewhere (make mutate's mutants/)
+SHARED = Path(os.environ.get("JILI_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 BANK = SHARED / "data" / "anonymous-bank" / "calls-1999-02.tsv"
 BANK_MAPPING = Path(__file__).resolve().parents[1] / "src" / "jili" / "mappings" / "anonymous-bank.yaml"
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import os
 import textwrap
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from jili.io.demo.corpora import jddc, stc3
 from jili.io.specs.rulepack import load_pack
 
 PACKS = Path(__file__).resolve().parents[1] / "src" / "jili" / "templates" / "autoqa"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = Path(os.environ.get("JILI_SHARED") or Path(__file__).resolve().parents[2] / "shared") / "data"
 LABELS = Path(__file__).resolve().parent / "data"
 
 
