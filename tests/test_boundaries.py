@@ -41,6 +41,16 @@ def test_accuracy_without_calls_is_unknown_not_met() -> None:
     assert Accuracy(0, 0, 0, 0).meets_targets is None
 
 
+def test_accuracy_counts_every_fatal_call_and_sums_the_errors() -> None:
+    from jili.qa.accuracy import accuracy
+    from jili.qa.scoring import Scored
+
+    def call(fatal: bool, errors: int) -> Scored:
+        return Scored("r2", "1", Decimal(90), Decimal(100), fatal, errors, 10, ())
+
+    assert accuracy([call(True, 1), call(True, 0), call(False, 2)]) == Accuracy(3, 2, 3, 30)
+
+
 # --- scoring: a fatal item fails the call however it is answered ---------------------------------
 
 @pytest.fixture(scope="module")

@@ -80,3 +80,9 @@ def test_make_up_days_are_working_days_and_holidays_are_not() -> None:
 ])
 def test_add_working_days_for_appeal_deadlines(start: dt.date, n: int, expected: dt.date) -> None:
     assert add_working_days(start, n) == expected
+
+
+def test_working_days_are_counted_with_the_centre_s_overrides() -> None:
+    # Thursday 9 Oct 2025; Friday 10 declared off by the centre: the make-up Saturday 11 and Monday 13 count
+    assert add_working_days(d(2025, 10, 9), 2, {d(2025, 10, 10): False}) == d(2025, 10, 13)
+    assert add_working_days(d(2025, 10, 9), 2) == d(2025, 10, 11)

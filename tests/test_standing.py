@@ -48,3 +48,9 @@ def test_standings_place_the_eligible_only_and_keep_the_accounts_places() -> Non
 def test_one_standing_per_agent_and_account_in_the_accounts_order() -> None:
     rows = standings([statement("A1", "5")], ["points", "bonus"])
     assert [(r.account, r.total, r.places) for r in rows] == [("points", D(1), 0), ("bonus", D(5), 0)]
+
+
+def test_a_standing_carries_the_agent_s_name_and_team() -> None:
+    row = standings([Statement("A1", "王芳", "T7", "2025-03", "p", "1", True, totals=(("bonus", D("1.00")),))],
+                    ["bonus"])[0]
+    assert (row.name, row.team) == ("王芳", "T7")
