@@ -87,12 +87,14 @@ def start_site(root: Path, agents: int = 30) -> Site:
     for _ in range(200):
         try:
             urllib.request.urlopen(url + "/login/", timeout=10)
-            break
+            return Site(root, url, token, database_url, process)
         except OSError:  # not listening yet (refused), or its first answer slow on a loaded machine (timed out)
             if process.poll() is not None:
                 raise AssertionError((root.parent / "serve.log").read_text()) from None
             time.sleep(0.1)
-    return Site(root, url, token, database_url, process)
+    process.terminate()  # never ready: leave no server behind
+    process.wait(timeout=10)
+    raise AssertionError("the site did not answer: " + (root.parent / "serve.log").read_text())
 
 
 def stop_site(site: Site) -> None:
