@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone as djtz
 
 from jili.core.problems import Location, Problem, Severity
-from jili.registry.models import Account, Agent, AuditEvent, Role, Team, WallboardToken
+from jili.registry.models import Account, Agent, AgentSpell, AuditEvent, Role, Team, WallboardToken
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +83,37 @@ def do_create_wallboard_token(label: str, *, acting_user: str) -> str:
 
 def wallboard_token_valid(token: str) -> bool:
     return WallboardToken.objects.filter(digest=_digest(token), revoked=False).exists()
+
+
+def account_named(username: str) -> Account | None:
+    """The account of a person by their user name, with the agent they are in the roster."""
+    return Account.objects.filter(user__username=username).select_related("agent").first()
+
+
+def agent_of(username: str) -> str | None:
+    """The agent id a person is in the roster, if they are one (an evaluator may have been an agent)."""
+    account = account_named(username)
+    return account.agent.agent_id if account is not None and account.agent is not None else None
+
+
+def current_team(agent_id: str) -> str | None:
+    """The team of the agent's current roster spell."""
+    spell = (AgentSpell.objects.filter(agent__agent_id=agent_id, valid_to__isnull=True).select_related("team")
+             .order_by("-valid_from").first())
+    return spell.team.code if spell is not None and spell.team is not None else None
+
+
+def led_teams(account: Account) -> set[str]:
+    return set(account.teams.values_list("code", flat=True))
+
+
+def leads(account: Account | None, agent_id: str) -> bool:
+    """Whether ``account`` is the team leader of the agent's current team."""
+    return (account is not None and account.role == Role.LEADER
+            and current_team(agent_id) in led_teams(account))
+
+
+def agents_led(account: Account) -> list[str]:
+    """The agents whose current team the leader leads (one query, for lists)."""
+    return list(AgentSpell.objects.filter(valid_to__isnull=True, team__code__in=sorted(led_teams(account)))
+                .values_list("agent__agent_id", flat=True))

@@ -22,10 +22,11 @@ from jili.core.problems import Location, Problem, Severity
 from jili.io.workspace import Workspace
 from jili.qa.scorecard import SCORED, ItemKind
 from jili.qa.scoring import Answer
+from jili.registry.accounts import account_named, agent_of, leads
 from jili.registry.calendar import deadline
 from jili.registry.evaluations import answers_of, card_for, current, do_publish, new_version
 from jili.registry.ledger import RunOutcome, do_recompute, runs_reading
-from jili.registry.models import Account, Acknowledgement, AgentSpell, Appeal, AuditEvent, Evaluation, Role
+from jili.registry.models import Acknowledgement, Appeal, AuditEvent, Evaluation, Role
 
 # R12: 「在收到质检结果后 5 个工作日内提出申诉」, the review within 15 working days — the defaults of each
 # centre's [appeals] settings in jili.toml (window_days, review_days, leader_first)
@@ -53,17 +54,13 @@ def notice_date(ws: Workspace, evaluation_id: str) -> dt.date:
     return djtz.localtime(first.created_at, ZoneInfo(ws.timezone)).date()
 
 
-def _account(username: str) -> Account | None:
-    return Account.objects.filter(user__username=username).select_related("agent").first()
-
-
-def _own(account: Account | None, ev: Evaluation) -> bool:
-    return account is not None and account.agent is not None and account.agent.agent_id == ev.agent_id
+def _own(username: str, ev: Evaluation) -> bool:
+    return agent_of(username) == ev.agent_id
 
 
 def do_acknowledge(evaluation_id: str, *, acting_user: str) -> Problem | None:
     ev = current(evaluation_id)
-    if ev is None or not _own(_account(acting_user), ev):
+    if ev is None or not _own(acting_user, ev):
         return _refuse("not_yours", evaluation_id, "This is not one of your evaluations.", "这不是您的质检记录。")
     if Appeal.objects.filter(evaluation_id=evaluation_id, status__in=[Appeal.Status.LEADER, Appeal.Status.QA]).exists():
         return _refuse("appeal_open", evaluation_id, "Your appeal of this evaluation is still under review.",
@@ -81,7 +78,7 @@ def do_appeal(ws: Workspace, evaluation_id: str, items: Sequence[str], reason: s
     """An agent's appeal of their own evaluation, whole (no items) or some items, within the window."""
     today = today or djtz.localdate()
     ev = current(evaluation_id)
-    if ev is None or not _own(_account(acting_user), ev):
+    if ev is None or not _own(acting_user, ev):
         return _refuse("not_yours", evaluation_id, "This is not one of your evaluations.", "这不是您的质检记录。")
     if not reason.strip():
         return _refuse("reason_needed", evaluation_id, "An appeal needs a written reason.", "申诉须写明理由。",
@@ -120,21 +117,10 @@ def do_appeal(ws: Workspace, evaluation_id: str, items: Sequence[str], reason: s
     return appeal
 
 
-def _team_of(agent_id: str) -> str | None:
-    spell = AgentSpell.objects.filter(agent__agent_id=agent_id).select_related("team").order_by("-valid_from").first()
-    return spell.team.code if spell is not None and spell.team is not None else None
-
-
-def leads(account: Account | None, agent_id: str) -> bool:
-    team = _team_of(agent_id)
-    return (account is not None and account.role == Role.LEADER and team is not None
-            and account.teams.filter(code=team).exists())
-
-
 def do_leader_review(appeal_id: int, agree: bool, reason: str, *, acting_user: str) -> Appeal | Problem:
     """The team leader's view: agree (on to the QA manager) or disagree (closed, with the reason)."""
     appeal = Appeal.objects.filter(pk=appeal_id).first()
-    if appeal is None or not leads(_account(acting_user), appeal.agent_id):
+    if appeal is None or not leads(account_named(acting_user), appeal.agent_id):
         return _refuse("not_your_team", str(appeal_id), "This appeal is not from your team.", "该申诉不属于您的班组。")
     if appeal.status != Appeal.Status.LEADER:
         return _refuse("not_with_leader", str(appeal_id), "This appeal is no longer with the team leader.",
@@ -174,7 +160,7 @@ def do_decide(ws: Workspace, appeal_id: int, outcome: str, reason: str, *, actin
               answers: Mapping[str, Answer] | None = None, today: dt.date | None = None) -> Decision | Problem:
     """The QA manager's decision. Overturned: the appealed items (all, for a whole appeal) are cleared;
     partly: ``answers`` give the appealed items' new answers; upheld: nothing changes."""
-    account = _account(acting_user)
+    account = account_named(acting_user)
     appeal = Appeal.objects.filter(pk=appeal_id).first()
     if appeal is None or account is None or account.role != Role.QA_MANAGER:
         return _refuse("not_qa_manager", str(appeal_id), "Only a QA manager decides an appeal.", "申诉由质检主管裁定。")

@@ -18,6 +18,7 @@ from jili.core.problems import Location, Problem, Severity
 from jili.io.factstore.qa import calls_by_id
 from jili.io.workspace import Workspace
 from jili.qa.calibration import Calibration, ItemAgreement, Rating, calibrate
+from jili.qa.scorecard import Scorecard
 from jili.qa.scoring import Answer, score
 from jili.registry.evaluations import answers_json, answers_of, card_for, scorecards
 from jili.registry.imports import shared_facts
@@ -125,10 +126,10 @@ class SessionReport:
     disagreements: tuple[tuple[ItemAgreement, str, str], ...]  # items scored differently, with their names (en, zh)
 
 
-def _item_points(ws: Workspace, call: CalibrationCall, stored: CalibrationScore) -> tuple[tuple[str, float], ...]:
+def _item_points(card: Scorecard | Problem, call: CalibrationCall,
+                 stored: CalibrationScore) -> tuple[tuple[str, float], ...]:
     """What each item of the scorecard gave or took on this scoring (0 for an item not marked), so that items
     are compared between evaluators even where one of them marked nothing."""
-    card = card_for(ws, call.session.scorecard, call.agent_id, call.call_at)
     if isinstance(card, Problem):
         return ()
     scored, _ = score(card, answers_of(stored.answers), Location(call.interaction_id))
@@ -140,14 +141,15 @@ def session_report(ws: Workspace, session: CalibrationSession) -> SessionReport:
     scores = list(CalibrationScore.objects.filter(call__session=session).order_by("call_id", "evaluator"))
     by_call = {c.pk: tuple(s for s in scores if s.call_id == c.pk) for c in calls}
     call_of = {c.pk: c for c in calls}
+    all_cards = scorecards(ws)  # read once; each call's version is chosen from them
+    card_of = {c.pk: card_for(ws, session.scorecard, c.agent_id, c.call_at, all_cards) for c in calls}
     ratings = [Rating(call_of[s.call_id].interaction_id, s.evaluator, float(s.score),
-                      _item_points(ws, call_of[s.call_id], s)) for s in scores]
+                      _item_points(card_of[s.call_id], call_of[s.call_id], s)) for s in scores]
     done = {e: sum(1 for s in scores if s.evaluator == e) for e in session.evaluators}
     shared = any(len(v) >= 2 for v in by_call.values())
     agreement = calibrate(ratings) if shared else None
-    cards = {c.id: c for c in scorecards(ws) if c.id == session.scorecard}
-    card = cards.get(session.scorecard)
-    names = {i.id: (i.name_en, i.name_zh) for i in card.items} if card is not None else {}
+    names = {i.id: (i.name_en, i.name_zh) for card in card_of.values() if not isinstance(card, Problem)
+             for i in card.items}
     disagreements = tuple((i, *names.get(i.item, (i.item, i.item))) for i in (agreement.items if agreement else ())
                           if i.mean_abs_diff > 0)
     return SessionReport(session, tuple(CallScores(c, by_call[c.pk]) for c in calls),

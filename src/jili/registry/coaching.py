@@ -16,23 +16,23 @@ from jili.core.statement import statement_from_json
 from jili.io.factstore.autoqa import severe_findings
 from jili.io.factstore.qa import fatal_evaluations
 from jili.io.workspace import Workspace
+from jili.registry.accounts import account_named, agent_of, current_team, led_teams
 from jili.registry.calendar import deadline
 from jili.registry.imports import shared_facts
-from jili.registry.models import Account, AgentSpell, AuditEvent, CoachingTask, PolicyRun, Role, StatementRecord
+from jili.registry.models import AuditEvent, CoachingTask, PolicyRun, Role, StatementRecord
 from jili.registry.models import Standing as StandingRow
 
 DUE_DAYS = 5  # working days to hold the session
+REASON_LABELS = {"flagged": ("flagged by a rule", "规则标记"), "fatal": ("a fatal error", "致命错误"),
+                 "autoqa": ("a critical auto-QA finding", "严重智能质检发现")}  # (en, zh), what the site shows
+STATUS_LABELS = {"open": ("open", "待辅导"), "held": ("session held, awaiting a follow-up evaluation", "已辅导，待复检"),
+                 "closed": ("closed by a follow-up evaluation", "已闭环")}
 FLAGGED, FATAL, AUTOQA = (str(r) for r in (CoachingTask.Reason.FLAGGED, CoachingTask.Reason.FATAL,
                                            CoachingTask.Reason.AUTOQA))
 
 
 def _refuse(code: str, where: str, en: str, zh: str) -> Problem:
     return Problem(Severity.ERROR, code, Location(where), en, zh)
-
-
-def _team(agent_id: str) -> str:
-    spell = AgentSpell.objects.filter(agent__agent_id=agent_id).select_related("team").order_by("-valid_from").first()
-    return spell.team.code if spell is not None and spell.team is not None else ""
 
 
 def findings(ws: Workspace, period: Period) -> list[tuple[str, str, str]]:
@@ -61,7 +61,7 @@ def do_open_coaching(ws: Workspace, period: Period, *, acting_user: str,
     for agent, reason, evidence in dict.fromkeys(findings(ws, period)):
         try:
             with transaction.atomic():
-                made.append(CoachingTask.objects.create(agent_id=agent, team=_team(agent), reason=reason,
+                made.append(CoachingTask.objects.create(agent_id=agent, team=current_team(agent) or "", reason=reason,
                                                         evidence=evidence[:300], period=period.label, opened_at=now,
                                                         opened_by=acting_user, due=due))
         except IntegrityError:
@@ -71,15 +71,11 @@ def do_open_coaching(ws: Workspace, period: Period, *, acting_user: str,
     return made
 
 
-def _leads(username: str, task: CoachingTask) -> bool:
-    account = Account.objects.filter(user__username=username).first()
-    return (account is not None and account.role == Role.LEADER and bool(task.team)
-            and account.teams.filter(code=task.team).exists())
-
-
 def do_hold_session(task_id: int, notes: str, *, acting_user: str) -> CoachingTask | Problem:
     task = CoachingTask.objects.filter(pk=task_id).first()
-    if task is None or not _leads(acting_user, task):
+    account = account_named(acting_user)
+    if (task is None or account is None or account.role != Role.LEADER or not task.team
+            or task.team not in led_teams(account)):
         return _refuse("not_your_team", str(task_id), "This coaching task is not for your team.", "该辅导任务不属于您的班组。")
     if task.status != CoachingTask.Status.OPEN:
         return _refuse("not_open", str(task_id), "The session was already held.", "该辅导已完成。")
@@ -96,8 +92,7 @@ def do_hold_session(task_id: int, notes: str, *, acting_user: str) -> CoachingTa
 
 def do_acknowledge_coaching(task_id: int, *, acting_user: str) -> Problem | None:
     task = CoachingTask.objects.filter(pk=task_id).first()
-    account = Account.objects.filter(user__username=acting_user).select_related("agent").first()
-    if task is None or account is None or account.agent is None or account.agent.agent_id != task.agent_id:
+    if task is None or agent_of(acting_user) != task.agent_id:
         return _refuse("not_yours", str(task_id), "This coaching task is not yours.", "这不是您的辅导任务。")
     if task.session_at is None:
         return _refuse("not_held", str(task_id), "The session has not been held yet.", "辅导尚未进行。")

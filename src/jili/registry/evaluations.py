@@ -28,6 +28,7 @@ from jili.io.workspace import Workspace
 from jili.qa.sampling import Plan, sample
 from jili.qa.scorecard import Scorecard, version_for
 from jili.qa.scoring import Answer, score
+from jili.registry.accounts import agent_of
 from jili.registry.calendar import deadline
 from jili.registry.coaching import close_by_follow_up
 from jili.registry.imports import ImportStatus, do_import, shared_facts
@@ -44,12 +45,6 @@ def _problem(code: str, where: str, en: str, zh: str, fix: str = "", fix_zh: str
 def scorecards(ws: Workspace) -> list[Scorecard]:
     cards, _ = workspace_scorecards(ws.scorecards_dir)
     return cards
-
-
-def own_agent(username: str) -> str | None:
-    """The agent id a person is in the roster, if they are one (an evaluator may have been an agent)."""
-    account = Account.objects.filter(user__username=username).select_related("agent").first()
-    return account.agent.agent_id if account is not None and account.agent is not None else None
 
 
 def do_assign(ws: Workspace, period: Period, evaluators: Sequence[str], scorecard: str, *, acting_user: str,
@@ -69,7 +64,7 @@ def do_assign(ws: Workspace, period: Period, evaluators: Sequence[str], scorecar
     if isinstance(due, Problem):
         return due
     taken = set(Assignment.objects.values_list("interaction_id", flat=True))
-    own = {e: own_agent(e) for e in evaluators}
+    own = {e: agent_of(e) for e in evaluators}
     tz = ZoneInfo(ws.timezone)
     now = djtz.now()
     rows = []
@@ -115,10 +110,12 @@ def desk_of(agent_id: str, day: dt.date) -> str | None:
     return spell.desk or None if spell is not None else None
 
 
-def card_for(ws: Workspace, card_id: str, agent_id: str, call_at: dt.datetime) -> Scorecard | Problem:
-    """The scorecard version in force on the call's day, for the agent's desk that day (R3)."""
+def card_for(ws: Workspace, card_id: str, agent_id: str, call_at: dt.datetime,
+             cards: Sequence[Scorecard] | None = None) -> Scorecard | Problem:
+    """The scorecard version in force on the call's day, for the agent's desk that day (R3). ``cards``: the
+    workspace's scorecards when the caller has read them already (for many calls at once)."""
     day = djtz.localtime(call_at, ZoneInfo(ws.timezone)).date()
-    card = version_for(scorecards(ws), card_id, day, desk_of(agent_id, day))
+    card = version_for(scorecards(ws) if cards is None else cards, card_id, day, desk_of(agent_id, day))
     if card is None:
         return _problem("unknown_scorecard", card_id, f"No version of scorecard '{card_id}' is in force on {day}.",
                         f"{day} 没有生效的评分表“{card_id}”。",
@@ -181,7 +178,7 @@ def do_evaluate(ws: Workspace, assignment_id: int, answers: Sequence[Answer], co
     assignment = Assignment.objects.filter(pk=assignment_id).first()
     if assignment is None or assignment.evaluator != acting_user:
         return [_problem("not_assigned", str(assignment_id), "This call is not in your queue.", "该通话不在您的质检队列中。")]
-    if own_agent(acting_user) == assignment.agent_id:
+    if agent_of(acting_user) == assignment.agent_id:
         return [_problem("own_call", assignment.interaction_id, "An evaluator never evaluates their own calls.",
                          "质检员不能评自己的通话。")]
     card = card_for(ws, assignment.scorecard, assignment.agent_id, assignment.call_at)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from jili.registry.models import Account, AgentSpell, Role, Team
+from jili.registry.accounts import current_team, led_teams
+from jili.registry.models import Account, Role, Team
 
 ALL_TEAMS = (Role.QA_MANAGER, Role.PAYROLL, Role.ADMIN)  # see every team and every agent
 HOME = {Role.AGENT: "me", Role.LEADER: "teams", Role.EVALUATOR: "work", Role.QA_MANAGER: "quality",
@@ -31,16 +32,6 @@ def access_role(request: HttpRequest, *roles: str) -> Account:
     if account is None or account.role not in roles:
         raise PermissionDenied
     return account
-
-
-def current_team(agent_id: str) -> str | None:
-    spell = (AgentSpell.objects.filter(agent__agent_id=agent_id, valid_to__isnull=True).select_related("team")
-             .order_by("-valid_from").first())
-    return spell.team.code if spell is not None and spell.team is not None else None
-
-
-def led_teams(account: Account) -> set[str]:
-    return set(account.teams.values_list("code", flat=True))
 
 
 def access_agent(request: HttpRequest, agent_id: str) -> Account:

@@ -482,17 +482,20 @@ def evaluate(request: HttpRequest, assignment_id: int) -> HttpResponse:
 def running_total(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """The form's total as it stands, scored exactly as a saved evaluation is (htmx swaps it in)."""
     row = _assignment_or_404(request, assignment_id)
-    form = workflow.evaluate_form(pages.site_workspace(), row)
-    if isinstance(form, Problem):
-        raise Http404
-    return _total(request, form)
+    return _total(request, row.scorecard, workflow.CallRef(row.interaction_id, row.agent_id, row.call_at))
 
 
-def _total(request: HttpRequest, form: workflow.ScoringForm) -> HttpResponse:
+def _total(request: HttpRequest, card_id: str, call: workflow.CallRef) -> HttpResponse:
+    """Called on every change of the form: only the scorecard and the scorer, not the whole form (transcript,
+    findings)."""
     from jili.qa.scoring import score
+    from jili.registry.evaluations import card_for
 
-    answers, problems = workflow.answers_from_form(form.card, request.POST)
-    total, found = score(form.card, answers, Location(form.call.interaction_id))
+    card = card_for(pages.site_workspace(), card_id, call.agent_id, call.call_at)
+    if isinstance(card, Problem):
+        raise Http404
+    answers, problems = workflow.answers_from_form(card, request.POST)
+    total, found = score(card, answers, Location(call.interaction_id))
     return render(request, "jili/_running_total.html", {"total": total, "problems": [*problems, *found],
                                                          "lang": "zh" if is_zh(request) else "en"})
 
@@ -565,11 +568,10 @@ def appeals(request: HttpRequest) -> HttpResponse:
 
     qs = Appeal.objects.all()
     if account.role == Role.LEADER:
-        from jili.registry.appeals import leads
+        from jili.registry.accounts import agents_led
 
-        rows = [a for a in qs.order_by("-id")[:2000] if leads(account, a.agent_id)]
-    else:
-        rows = list(qs.order_by("-id")[:2000])
+        qs = qs.filter(agent_id__in=agents_led(account))  # one query, not one per appeal
+    rows = list(qs.order_by("-id")[:2000])
     waiting = Appeal.Status.LEADER if account.role == Role.LEADER else Appeal.Status.QA
     listed = workflow.appeal_rows(rows)
     return render(request, "jili/appeals.html", {"waiting": [r for r in listed if r.appeal.status == waiting],
@@ -578,7 +580,7 @@ def appeals(request: HttpRequest) -> HttpResponse:
 
 def _appeal_or_404(request: HttpRequest, appeal_id: int) -> tuple[Account, AppealRow]:
     account = access_role(request, Role.LEADER, Role.QA_MANAGER)
-    from jili.registry.appeals import leads
+    from jili.registry.accounts import leads
 
     row = AppealRow.objects.filter(pk=appeal_id).first()
     if row is None or (account.role == Role.LEADER and not leads(account, row.agent_id)):
@@ -748,10 +750,8 @@ def calibration_score(request: HttpRequest, call_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def calibration_total(request: HttpRequest, call_id: int) -> HttpResponse:
-    form = _calibration_form(request, _calibration_call_or_404(request, call_id))
-    if isinstance(form, Problem):
-        raise Http404
-    return _total(request, form)
+    row = _calibration_call_or_404(request, call_id)
+    return _total(request, row.session.scorecard, workflow.CallRef(row.interaction_id, row.agent_id, row.call_at))
 
 
 @login_required

@@ -93,19 +93,17 @@ def appeal_status(context: Context, status: str) -> str:
     return zh if _zh(context) else en
 
 
-COACHING_REASONS = {"flagged": ("flagged by a rule", "规则标记"), "fatal": ("a fatal error", "致命错误"),
-                    "autoqa": ("a critical auto-QA finding", "严重智能质检发现")}
-COACHING_STATUS = {"open": ("open", "待辅导"), "held": ("session held, awaiting a follow-up evaluation", "已辅导，待复检"),
-                   "closed": ("closed by a follow-up evaluation", "已闭环")}
-
-
 @register.simple_tag(takes_context=True)
 def coaching_reason(context: Context, reason: str) -> str:
-    en, zh = COACHING_REASONS[reason]
+    from jili.registry.coaching import REASON_LABELS
+
+    en, zh = REASON_LABELS[reason]
     return zh if _zh(context) else en
 
 
 @register.simple_tag(takes_context=True)
 def coaching_status(context: Context, status: str) -> str:
-    en, zh = COACHING_STATUS[status]
+    from jili.registry.coaching import STATUS_LABELS
+
+    en, zh = STATUS_LABELS[status]
     return zh if _zh(context) else en
