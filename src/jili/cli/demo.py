@@ -87,7 +87,9 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool, calls
             {"file": o.source, "fact": o.fact, "status": o.status.value, "batch": o.batch_id, "rows": o.rows}
             for o in outcomes], "teams": teams[:10], "bank_agents": bank_agents, "run": run_summary,
             "bank_r12": bank_r12, "accounts": [{"username": u, "role": r, "password": PASSWORD} for u, r, _ in accounts],
-            "wallboard": wall})
+            "wallboard": wall, "pilot": {
+                "teams": list(generated.pilot_teams), "from": str(generated.pilot_from),
+                "planted_resolution": generated.planted_resolution}})
         return ok
     table = Table(title=t("Generated months by team (first 8 teams)", "生成月份：各班组概况（前 8 组）"))
     for head in (t("team", "班组"), t("agents", "人数"), t("answered", "接通量"), t("AHT s", "平均处理时长(秒)"),
@@ -108,9 +110,16 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool, calls
     for username, role, sees in accounts:
         console.print(f"  {username:<10} {PASSWORD}  {t(role, ROLE_ZH[role])} — {sees}", markup=False)
     console.print(t(f"  wallboard (no login): {wall}", f"  大屏（无需登录）：{wall}"), markup=False, soft_wrap=True)
+    pilot = ",".join(generated.pilot_teams)
+    console.print(t(f"R18: from {generated.pilot_from} the teams {pilot} ran a pilot scheme that raised their resolution "
+                    f"rate by {generated.planted_resolution or 0:.1f} points (the last command below finds it).",
+                    f"R18：自 {generated.pilot_from} 起班组 {pilot} 试行新方案，使解决率提高 "
+                    f"{generated.planted_resolution or 0:.1f} 个百分点（下面最后一条命令可以把它找出来）。"),
+                  markup=False, soft_wrap=True)
     console.print(t(f"Workspace: {root}. Try:", f"工作区：{root}。可以试试："))
     for cmd in (f"jili batches -w {root}", f"jili explain A00007 -p {POLICY} --period {MONTH} -w {root}",
-                f"JILI_LANG=en jili leaderboard -p {POLICY} --period {MONTH} -w {root}"):
+                f"JILI_LANG=en jili leaderboard -p {POLICY} --period {MONTH} -w {root}",
+                f"jili evaluate --since {generated.pilot_from} --teams {pilot} -w {root}"):
         console.print(f"  .venv/bin/{cmd}" if not cmd.startswith("JILI") else f"  {cmd.replace('jili', '.venv/bin/jili', 1)}")
     return ok
 

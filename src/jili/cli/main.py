@@ -291,6 +291,7 @@ def demo_run(
 def run() -> None:
     import jili.cli.autoqa
     import jili.cli.calendar
+    import jili.cli.effect
     import jili.cli.incentives
     import jili.cli.qa
     import jili.cli.site

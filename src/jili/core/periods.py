@@ -152,3 +152,30 @@ def add_working_days(day: dt.date, n: int, overrides: Mapping[dt.date, bool] | N
         if is_workday(d, overrides):
             n -= 1
     return d
+
+
+# the statutory holidays by the name chinese_calendar gives them, in both languages
+HOLIDAY_NAMES: dict[str, tuple[str, str]] = {
+    "New Year's Day": ("New Year's Day", "元旦"), "Spring Festival": ("Spring Festival", "春节"),
+    "Tomb-sweeping Day": ("Qingming", "清明节"), "Labour Day": ("Labour Day", "劳动节"),
+    "Dragon Boat Festival": ("Dragon Boat Festival", "端午节"), "National Day": ("National Day", "国庆节"),
+    "Mid-autumn Festival": ("Mid-Autumn Festival", "中秋节"), "Anti-Fascist 70th Day": ("Victory Day", "抗战胜利纪念日"),
+}
+
+
+def holidays_between(start: dt.date, end: dt.date) -> tuple[tuple[str, int], ...]:
+    """The statutory holidays in [start, end) as (name as chinese_calendar gives it, days), in order of first day;
+    a year the calendar does not know yet raises ``CalendarUnknown``."""
+    import chinese_calendar
+
+    days: dict[str, int] = {}
+    d = start
+    while d < end:
+        try:
+            on, name = chinese_calendar.get_holiday_detail(d)
+        except NotImplementedError as exc:
+            raise CalendarUnknown(d) from exc
+        if on and name:
+            days[str(name)] = days.get(str(name), 0) + 1
+        d += dt.timedelta(days=1)
+    return tuple(days.items())

@@ -38,12 +38,21 @@ class DemoSpec:
     file_format: str = "csv"  # csv (realistic exports, some with Chinese headers) or parquet
     timezone: str = "Asia/Shanghai"
     months: int = 1  # consecutive months from `month`, one roster (streaks need several)
+    # R18's planted effect: from the first day of the second month the odd-numbered teams (T001, T003…) work
+    # under a pilot scheme that raises the log-odds of resolving a call by this much; the others do not
+    pilot_effect: float = 0.6
 
 
 @dataclass
 class DemoResult:
     files: dict[str, Path] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
+    pilot_teams: tuple[str, ...] = ()  # the teams under the pilot scheme, from pilot_from (R18)
+    pilot_from: dt.date | None = None
+    # the pilot's effect on the resolution rate as it fell in this data, in percentage points: each pilot
+    # agent's calls from pilot_from resolved with the scheme minus the same calls without it, averaged
+    # over the agents (what a difference in differences of agents' means estimates)
+    planted_resolution: float | None = None
 
 
 def _month_days(month: str, months: int = 1) -> list[dt.date]:
@@ -138,6 +147,10 @@ def generate(spec: DemoSpec, out: Path, progress: Callable[[str], None] | None =
     day_weight = np.array([WEEKDAY[d.weekday()] for d in workdays])
     hour_p = HOURLY / HOURLY.sum()
     aht_mu = np.log(300) - 0.12 * skill  # better agents are a little faster
+    pilot = (np.arange(n) // team_size) % 2 == 0  # T001, T003, …
+    second = next((i for i, d in enumerate(workdays) if (d.year, d.month) != (month_start.year, month_start.month)), None)
+    effect_sum = np.zeros(n)
+    effect_calls = np.zeros(n)
     inter_path = out / ("interactions.parquet" if spec.file_format == "parquet" else "interactions.csv")
     writer: pq.ParquetWriter | None = None
     csv_writer: pacsv.CSVWriter | None = None
@@ -167,8 +180,15 @@ def generate(spec: DemoSpec, out: Path, progress: Callable[[str], None] | None =
         wrap = rng.gamma(2.0, 12, m).astype(np.int64)
         transferred = rng.random(m) < 0.03
         outcome = np.where(transferred, "transferred", "answered")
-        resolved_p = 1 / (1 + np.exp(-(1.6 + 0.6 * skill[a_idx])))
-        resolution = np.where(rng.random(m) < resolved_p, "resolved", "unresolved")
+        base = 1.6 + 0.6 * skill[a_idx]
+        treated = pilot[a_idx] & (d_idx >= second) if second is not None else np.zeros(m, bool)
+        u = rng.random(m)
+        without = u < 1 / (1 + np.exp(-base))
+        with_pilot = u < 1 / (1 + np.exp(-(base + spec.pilot_effect)))
+        resolved = np.where(treated, with_pilot, without)
+        np.add.at(effect_sum, a_idx[treated], (with_pilot[treated].astype(float) - without[treated]) * 100)
+        np.add.at(effect_calls, a_idx[treated], 1)
+        resolution = np.where(resolved, "resolved", "unresolved")
         hung = np.where(rng.random(m) < np.clip(0.04 - 0.02 * skill[a_idx], 0.005, 0.2), "agent", "customer")
         answered = offered + queue_s * 1_000_000
         ended = answered + (talk + hold) * 1_000_000
@@ -207,6 +227,11 @@ def generate(spec: DemoSpec, out: Path, progress: Callable[[str], None] | None =
         csv_writer.close()
     result.files["interactions"] = inter_path
     result.rows["interactions"] = total
+    if second is not None:
+        result.pilot_teams = tuple(sorted(set(teams[pilot].tolist())))
+        result.pilot_from = dt.date(workdays[second].year, workdays[second].month, 1)
+        reached = effect_calls > 0
+        result.planted_resolution = float(np.mean(effect_sum[reached] / effect_calls[reached])) if reached.any() else None
 
     calls = pa.concat_tables(sample_calls) if sample_calls else None
     surveys = pa.concat_tables(surveyed) if surveyed else None
