@@ -88,6 +88,7 @@ def test_an_agent_reads_the_statement_on_a_phone_and_cannot_open_another(browser
     page.wait_for_load_state("networkidle")
     assert "明细与依据" in page.content()
     assert page.locator("li.line").count() >= 1
+    assert "2026-08-01 · " in page.inner_text("ol.career") and "起始职级" in page.inner_text("ol.career")  # R19
     width = page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= PHONE["width"], f"the statement is {width} px wide on a {PHONE['width']} px phone"
     shoot(page, "statement-phone", tmp_path)
@@ -104,6 +105,7 @@ def test_english_is_one_click_away(browser: object, site: Site) -> None:
     page.goto(f"{site.url}/agents/{AGENT}/{POLICY}/{MONTH}/")
     text = page.inner_text("main")
     assert "Why: line by line" in text and "明细" not in text
+    assert "Career step" in text and "starting step" in text and "职级" not in text
     page.context.close()
 
 

@@ -61,6 +61,7 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool, calls
             _line(outcome)
     run_summary = _run_policy(ws, as_json)
     run_summary["more"] = _run_more(ws, as_json)
+    run_summary["ladder"] = _ladder(ws, as_json)
     bank = bank or Path.cwd().parent / BANK_RELATIVE
     if not as_json:
         console.rule(t("2. A real month: Anonymous Bank, February 1999", "2. 真实数据：匿名银行 1999 年 2 月"))
@@ -148,6 +149,32 @@ def _accounts() -> tuple[list[tuple[str, str, str]], str]:
         out.append((username, role, sees))
     token = do_create_wallboard_token("demo floor / 演示大屏", acting_user="demo")
     return out, f"http://127.0.0.1:8000/wall/{token}/{POLICY}/"
+
+
+def _ladder(ws: Workspace, as_json: bool) -> dict[str, object]:
+    """R19: everyone on a starting step from the first demo month (a joiner from the next); the proposals of
+    the year's appraisal (the generated appraisal scores, and R13's points levels), left for a person to decide."""
+    import datetime as dt
+
+    from jili.core.ladder import LADDER
+    from jili.io.specs.policy import load_policy
+    from jili.registry.ladder import do_start_steps, proposals
+
+    placed = do_start_steps(dt.date.fromisoformat(FIRST + "-01"), acting_user="demo")
+    for code, count in do_start_steps(dt.date.fromisoformat(MONTH + "-01"), acting_user="demo").items():
+        placed[code] = placed.get(code, 0) + count  # who joined during the first month
+    policy, _ = load_policy(ws.policies_dir / "r13-monthly-points.yaml")
+    assert policy is not None
+    found, _ = proposals(ws, int(MONTH[:4]), policy)
+    if not as_json:
+        zh = "，".join(f"{s.label.zh} {placed[s.code]}" for s in LADDER if s.code in placed)
+        en = ", ".join(f"{s.label.en} {placed[s.code]}" for s in LADDER if s.code in placed)
+        command = f"jili ladder propose --year {MONTH[:4]} -p r13-monthly-points"
+        console.print(t(f"R19 ladder: starting steps ({en}); the {MONTH[:4]} appraisal proposes "
+                        f"{len(found)} promotions ({command})",
+                        f"R19 职级：起始职级（{zh}）；{MONTH[:4]} 年度考核建议晋升 {len(found)} 人（{command}）"),
+                      markup=False, soft_wrap=True)
+    return {"started": placed, "proposals": [p.agent_id for p in found]}
 
 
 def _qa_work(ws: Workspace) -> None:

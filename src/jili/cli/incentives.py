@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -100,13 +101,26 @@ def explain(agent: Annotated[str, typer.Argument(help="Agent id / 坐席工号")
     corrections = corrections_in(pol, per, agent)
     run = active_run(pol.id, per.label)
     postings = line_postings(run.pk, statement) if run is not None else ()
+    from jili.registry.ladder import current_steps
+
+    career = current_steps(per.end - dt.timedelta(days=1), [agent]).get(agent)  # R19: the step on the period's last day
     if as_json:
         emit_json({"ok": True, "statement": statement_to_json(statement), "postings": list(postings),
+                   "career_step": None if career is None else {"step": career.step.code,
+                                                               "since": career.effective.isoformat(),
+                                                               "route": career.route.value},
                    "corrections": [{"posting": c.posting, "corrects": c.corrects, "account": c.account,
                                     "amount": str(c.amount), "note": c.reason} for c in corrections]})
         return
     units = {a.name: a.unit for a in pol.accounts.values()}
     console.print(render(statement, lang(), units, postings), markup=False, end="", soft_wrap=True)
+    if career is not None:
+        from jili.core.ladder import ROUTE_LABELS
+
+        route = ROUTE_LABELS[career.route]
+        console.print(t(f"career step: {career.step.label.en} since {career.effective.isoformat()} ({route.en})",
+                        f"职级：{career.step.label.zh}（自 {career.effective.isoformat()}，{route.zh}）"),
+                      markup=False)
     for c in corrections:
         console.print(t(f"correction #{c.posting} of posting #{c.corrects} ({c.corrects_period}): {c.account} "
                         f"{c.amount:+} — {c.reason}",

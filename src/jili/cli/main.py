@@ -293,6 +293,7 @@ def run() -> None:
     import jili.cli.calendar
     import jili.cli.effect
     import jili.cli.incentives
+    import jili.cli.ladder
     import jili.cli.qa
     import jili.cli.site
     import jili.cli.templates  # noqa: F401 - registers the templates commands

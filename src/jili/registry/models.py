@@ -478,3 +478,27 @@ class CoachingTask(models.Model):
         verbose_name = "coaching task / 辅导任务"
         ordering = ["due", "id"]
         constraints = [models.UniqueConstraint(fields=["agent_id", "reason", "evidence"], name="one_task_per_finding")]
+
+
+class CareerStep(models.Model):
+    """R19: an agent's step on the career ladder from a day on — the history is every row, never edited;
+    the current step is the latest that has taken effect."""
+
+    class Route(models.TextChoices):
+        HIRE = "hire", "starting step / 起始职级"
+        POINTS = "points", "through points / 积分晋升"
+        APPRAISAL = "appraisal", "through the yearly appraisal / 年度考核晋升"
+        MANUAL = "manual", "entered by hand / 人工调整"
+
+    agent_id = models.CharField(max_length=64, db_index=True)
+    step = models.CharField(max_length=16, help_text="a code of jili.core.ladder.LADDER")
+    effective = models.DateField()
+    route = models.CharField(max_length=16, choices=Route.choices)
+    evidence = models.JSONField(default=dict, help_text="what it rests on, as the proposal said it: {en, zh}")
+    decided_by = models.CharField(max_length=150)
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "career step / 职级"
+        ordering = ["agent_id", "effective", "id"]
+        constraints = [models.UniqueConstraint(fields=("agent_id", "effective"), name="one_step_per_agent_day")]

@@ -26,6 +26,7 @@ from jili.qa.accuracy import Accuracy
 from jili.qa.scoring import Scored
 from jili.qa.stats import Interval, mean_interval
 from jili.registry import ledger
+from jili.registry.ladder import StepRecord, history
 from jili.registry.models import AgentSpell, Appeal, AuditEvent, ImportBatch, PolicyRun, Posting, StatementRecord, Team
 from jili.registry.models import Period as PeriodRow
 from jili.registry.models import Standing as StandingRow
@@ -152,6 +153,7 @@ class StatementPage:
     qa: Interval | None
     postings: tuple[int | None, ...]  # each line's ledger posting (what a correction names)
     appeals: tuple[Appeal, ...] = ()  # decided appeals that made this run again (why an amount changed)
+    career: tuple[StepRecord, ...] = ()  # R19: the agent's steps on the career ladder, a decided promotion included
 
     @property
     def lines(self) -> tuple[tuple[Line, int | None], ...]:
@@ -200,7 +202,7 @@ def statement_page(ws: Workspace, run: PolicyRun, agent_id: str) -> StatementPag
     reran = tuple(a for a in Appeal.objects.filter(agent_id=agent_id, new_version__isnull=False).order_by("id")
                   if {"run": run.pk} in a.consequences)
     return StatementPage(_ref(run), statement, tuple(corrections), units, tuple(ladder), ladder_account, basis,
-                         tuple(evaluations), qa, ledger.line_postings(run.pk, statement), reran)
+                         tuple(evaluations), qa, ledger.line_postings(run.pk, statement), reran, tuple(history(agent_id)))
 
 
 # --- the team -----------------------------------------------------------------------------------

@@ -356,6 +356,12 @@ def _qa_and_more(spec: DemoSpec, rng: np.random.Generator, out: Path, result: De
             count = int(keep.sum())
             parts.append(pa.table({"agent_id": ids[keep], "date": np.full(count, np.datetime64(last, "D")),
                                    "name": np.full(count, name), "value": np.asarray(vals)[keep].astype(float)}))
+    # R19's yearly appraisal (0-100), scored on the last generated month's last working day; drawn after
+    # everything else so that adding it changed no other figure of the demo
+    year_end = month_ends[-1]
+    appraisal = np.round(np.clip(80 + 6 * skill + rng.normal(0, 5, n), 0, 100), 0)
+    parts.append(pa.table({"agent_id": ids, "date": np.full(n, np.datetime64(year_end, "D")),
+                           "name": np.full(n, "appraisal"), "value": appraisal.astype(float)}))
     kpis = pa.concat_tables(parts)
     result.files["kpis"] = _write(kpis, out / "kpis", spec)
     result.rows["kpis"] = kpis.num_rows
