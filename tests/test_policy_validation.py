@@ -121,3 +121,32 @@ def test_a_bare_list_is_refused_not_crashed():
         assert expr is None and problems, text
     expr, problems = parse("status in ('regular', 'probation')", KNOWN, Location("p.yaml", 1))
     assert expr is not None and problems == []
+
+
+def test_a_misspelt_name_is_advised_by_what_it_most_likely_meant(tmp_path):
+    """A column typo is told the column (not to define a metric); a metric typo the metric; nothing close,
+    where names come from."""
+    path = tmp_path / "typo.yaml"
+    path.write_text(textwrap.dedent("""\
+        policy: typo
+        period: month
+        accounts: {points: {unit: points}}
+        metrics:
+          hours: {fact: attendance, agg: sum, column: worked_hour}
+          late: {fact: attendance, agg: count, where: "late_minute > 0"}
+          rate: "hour / 10"
+        rules:
+          - {id: x, kind: formula, account: points, amount: "answred"}
+          - {id: y, kind: per_event, account: points, fact: incidents, where: "kinds = 'praise'", amount: 1}
+          - {id: z, kind: streak, account: points, condition: "hours > 0", length: 3, each: fortnight, amount: 1}
+        """), encoding="utf-8")
+    _, problems = load_policy(path)
+    fixes = {(p.location.line, p.found): (p.fix, p.fix_zh) for p in problems if p.code == "unknown_name"}
+    assert fixes[(5, "worked_hour")] == ("Write 'worked_hours': attendance has that column.",
+                                         "请写 'worked_hours'：attendance 有该列。")
+    assert fixes[(6, "late_minute")][0] == "Write 'late_minutes': attendance has that column."
+    assert fixes[(7, "hour")] == ("Write 'hours', the metric of that name.", "请写指标 'hours'。")
+    assert fixes[(9, "answred")][0].startswith("Define it under metrics:")
+    assert fixes[(10, "kinds")][0] == "Write 'kind': incidents has that column."
+    bad_each = [p for p in problems if p.code == "bad_period"]
+    assert [(p.location.line, p.message) for p in bad_each] == [(11, "Unknown period 'fortnight'.")]

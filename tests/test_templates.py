@@ -292,3 +292,94 @@ def test_yearly_policy_runs_on_a_year(tmp_path, name):
     s = statements(p, con, "2014", people)
     # team T1 averages 94.5, T2 87.5: T1's leader takes 5000, T2's 3000; sunflower: all four (10 winners)
     assert s["L1"].total("award") == D("8000.00") and s["L2"].total("award") == D("6000.00")
+
+
+def test_r12_consistently_excellent_for_a_quarter_is_decided_once_a_quarter_and_waits_for_a_mid_quarter_joiner(tmp_path):
+    """R12 「连续一季度优秀：旅游或培训」: top 10 % in each month of a calendar quarter, raised at the quarter's
+    last month; J joined on 10 February and tops February and March, but has no January: next quarter."""
+    p = template("r12-outbound-rewards")
+    calls = []
+    for month in ("2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"):
+        for i in range(10):  # Ai answers 10 + i calls: A9 top every month
+            calls += [{"interaction_id": f"{month}-{i}-{n}", "agent_id": f"A{i}", "offered_at": at(f"{month}-12"),
+                       "outcome": "answered"} for n in range(10 + i)]
+        if month >= "2025-02":  # J answers more than anyone from February
+            calls += [{"interaction_id": f"{month}-J-{n}", "agent_id": "J", "offered_at": at(f"{month}-12"),
+                       "outcome": "answered"} for n in range(40)]
+    con = facts(tmp_path, interactions=calls)
+    people = [agent(f"A{i}") for i in range(10)] + [agent("J", hire="2025-02-10")]
+
+    def excellent(period: str) -> set[str]:
+        return {a for a, s in statements(p, con, period, people).items()
+                if any(f.rule_id == "quarter_excellent" for f in s.flags)}
+
+    # 11 agents: the top 10 % is the first 1.1 places — J from February, A9 in January
+    assert excellent("2025-02") == set()  # not the quarter's last month
+    assert excellent("2025-03") == set()  # A9 second in Feb and March; J had no January
+    assert excellent("2025-04") == set() and excellent("2025-05") == set()
+    assert excellent("2025-06") == {"J"}  # the whole second quarter on top: once, at its last month
+
+
+def test_r12_full_attendance_for_three_months_pays_once_a_quarter(tmp_path):
+    """R12 「连续3个月全勤（无迟到、早退、缺勤）：全勤奖」: the three months of a calendar quarter, 200 at its last
+    month; late once in February loses the quarter; a mid-quarter joiner has no January and waits."""
+    p = template("r12-outbound-rewards")
+    rows = []
+    day = dt.date(2025, 1, 2)
+    while day < dt.date(2025, 7, 1):
+        if day.weekday() < 5:
+            for a in ("A", "B", "C"):
+                if a == "C" and day < dt.date(2025, 2, 17):
+                    continue  # C joined on 17 February
+                late = 15 if (a == "B" and day == dt.date(2025, 2, 5)) else 0
+                rows.append({"agent_id": a, "date": day, "scheduled_hours": 8, "worked_hours": 8,
+                             "late_minutes": late, "absence": "none", "absence_days": 0})
+        day += dt.timedelta(days=1)
+    con = facts(tmp_path, attendance=rows)
+    people = [agent("A"), agent("B"), agent("C", hire="2025-02-17")]
+
+    def paid(period: str) -> dict[str, D]:
+        return {a: sum((ln.amount for ln in s.lines if ln.rule_id == "full_attendance"), D(0))
+                for a, s in statements(p, con, period, people).items()}
+
+    assert paid("2025-03") == {"A": D("200.00"), "B": D(0), "C": D(0)}
+    assert paid("2025-04") == {"A": D(0), "B": D(0), "C": D(0)}  # three months in a row, but not a quarter's end
+    assert paid("2025-05") == {"A": D(0), "B": D(0), "C": D(0)}
+    assert paid("2025-06") == {"A": D("200.00"), "B": D("200.00"), "C": D("200.00")}  # the second quarter, whole
+
+
+def test_r12_rolling_attendance_is_the_one_line_change(tmp_path):
+    text = (TEMPLATES / "r12-outbound-rewards.yaml").read_text(encoding="utf-8")
+    rolling = text.replace("length: 3, each: quarter, amount: 200", "length: 3, amount: 200")
+    assert rolling != text
+    path = tmp_path / "r12-rolling.yaml"
+    path.write_text(rolling, encoding="utf-8")
+    p, problems = load_policy(path)
+    assert p is not None, problems
+    rows = [{"agent_id": "A", "date": dt.date(2025, m, d), "scheduled_hours": 8, "worked_hours": 8, "late_minutes": 0,
+             "absence": "none", "absence_days": 0} for m in (2, 3, 4, 5) for d in (3, 4, 5)]
+    con = facts(tmp_path, attendance=rows)
+    assert statements(p, con, "2025-04", [agent("A")])["A"].total("bonus") == D("200.00")  # Feb–Apr
+    assert statements(p, con, "2025-05", [agent("A")])["A"].total("bonus") == D("200.00")  # Mar–May again
+
+
+def test_r12_service_star_is_the_highest_satisfaction_among_agents_with_five_surveys(tmp_path):
+    """R12 「客户满意度最高：月度服务之星」: the highest average survey score of the month; one survey is not a
+    month's satisfaction, so an agent needs at least 5 (SET); equal averages share the star."""
+    p = template("r12-outbound-rewards")
+
+    def surveys(agent_id: str, ratings: list[int]) -> list[dict[str, object]]:
+        return [{"survey_id": f"{agent_id}{n}", "agent_id": agent_id, "answered_at": at("2025-03-10"),
+                 "kind": "csat", "rating": r, "scale_min": 1, "scale_max": 5} for n, r in enumerate(ratings)]
+
+    rows = surveys("A", [5, 5, 5, 5, 4]) + surveys("B", [5, 5, 5, 4, 4, 4]) + surveys("C", [5])
+    con = facts(tmp_path, surveys=rows)
+    star = statements(p, con, "2025-03", [agent("A"), agent("B"), agent("C")])
+    assert {a: s.total("bonus") for a, s in star.items()} == {"A": D("300.00"), "B": D("0.00"), "C": D("0.00")}
+    (tmp_path / "tie").mkdir()
+    (tmp_path / "four").mkdir()
+    tie = facts(tmp_path / "tie", surveys=surveys("A", [5, 5, 5, 5, 4]) + surveys("B", [4, 5, 5, 5, 5]))
+    both = statements(p, tie, "2025-03", [agent("A"), agent("B")])
+    assert both["A"].total("bonus") == both["B"].total("bonus") == D("300.00")
+    four = facts(tmp_path / "four", surveys=surveys("A", [5, 5, 5, 5]) + surveys("B", [4, 4, 4, 4, 4]))
+    assert statements(p, four, "2025-03", [agent("A"), agent("B")])["B"].total("bonus") == D("300.00")

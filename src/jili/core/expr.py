@@ -52,9 +52,26 @@ class Expr:
         return node.sql(dialect="duckdb")
 
 
+def _unknown_fix(guess: str | None, known: Mapping[str, str], columns_of: str | None) -> tuple[str, str]:
+    """What to do about an unknown name, fitting what it most likely meant: a column of the fact, a metric, or a
+    roster or period field."""
+    if columns_of is not None:
+        if guess is not None:
+            return f"Write '{guess}': {columns_of} has that column.", f"请写 '{guess}'：{columns_of} 有该列。"
+        return (f"Name a column of {columns_of}; 'jili formats {columns_of}' lists them.",
+                f"请使用 {columns_of} 的列名；“jili formats {columns_of}”可列出全部列。")
+    if guess is not None and known.get(guess) == "metric":
+        return f"Write '{guess}', the metric of that name.", f"请写指标 '{guess}'。"
+    if guess is not None:
+        return f"Write '{guess}' (a roster field or period value).", f"请写 '{guess}'（花名册字段或周期值）。"
+    return ("Define it under metrics:, or use a roster field or period value (see docs/policy-reference.md, 'Names').",
+            "请在 metrics 下定义它，或使用花名册字段、周期值（见 docs/policy-reference.md「名称」）。")
+
+
 def parse(text: str | int | float, known: Mapping[str, str], where: Location,
-          what: str = "expression") -> tuple[Expr | None, list[Problem]]:
-    """Parse and check ``text``; ``known`` maps each usable name to a short description."""
+          what: str = "expression", columns_of: str | None = None) -> tuple[Expr | None, list[Problem]]:
+    """Parse and check ``text``; ``known`` maps each usable name to a short description; ``columns_of`` names the
+    fact when the names are its columns (a metric's column or filter)."""
     source = str(text).strip()
     if not source:
         return None, [_problem(where, "empty_expression", f"The {what} is empty.", f"{what} 为空。",
@@ -96,13 +113,12 @@ def parse(text: str | int | float, known: Mapping[str, str], where: Location,
             continue
         if col.name not in known:
             guess = get_close_matches(col.name, list(known), n=1)
+            fix, fix_zh = _unknown_fix(guess[0] if guess else None, known, columns_of)
             problems.append(_problem(
                 where, "unknown_name",
                 f"Unknown name '{col.name}' in {source!r}." + (f" Did you mean '{guess[0]}'?" if guess else ""),
                 f"{source!r} 中的名称 '{col.name}' 未定义。" + (f"是否应为 '{guess[0]}'？" if guess else ""),
-                "Define it under metrics:, or use a roster field or period value "
-                "(see docs/policy-reference.md, 'Names').",
-                "请在 metrics 下定义它，或使用花名册字段、周期值（见 docs/policy-reference.md「名称」）。", found=col.name))
+                fix, fix_zh, found=col.name))
         elif col.name not in names:
             names.append(col.name)
     if problems:

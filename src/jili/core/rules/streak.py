@@ -1,4 +1,10 @@
-"""streak: a condition held for ``length`` periods in a row pays, flags, or both (R12's quarter)."""
+"""streak: a condition held for ``length`` periods in a row pays, flags, or both (R12's quarter).
+
+Without ``each`` the streak rolls: it holds again each period the last ``length`` periods held (a
+flag such as "bottom 10 % two months in a row" is raised every month it stays true). With
+``each: quarter`` only the periods of one calendar quarter count and it holds at the quarter's last
+period: "full attendance for a quarter" pays once a quarter, not every month after the third; an agent
+who joined mid-quarter has no facts for its first months and waits for the next quarter."""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from typing import ClassVar
 
 from jili.core.expr import Expr, truth
 from jili.core.label import Label
+from jili.core.periods import PeriodKind, period_of
 from jili.core.rules.base import LineKind, RuleHead, RuleKind, RuleRun, expr_names, inputs_of, safe
 from jili.core.statement import Flag
 
@@ -21,6 +28,7 @@ class StreakRule(RuleKind):
     amount: Expr | None
     severity: str | None
     action: Label | None
+    each: PeriodKind | None = None  # only the periods inside one such enclosing period count
 
     def names(self) -> set[str]:
         return expr_names(self.head.when, self.condition, self.amount)
@@ -30,6 +38,10 @@ class StreakRule(RuleKind):
 
     def apply(self, run: RuleRun) -> None:
         h = self.head
+        if self.each is not None:
+            enclosing = period_of(run.sub.start, self.each)
+            if run.sub.end != enclosing.end or run.sub.previous(self.length - 1).start < enclosing.start:
+                return  # not the enclosing period's last, or the streak would reach into the one before
         facts = run.inputs.facts_behind(self.condition.names)
         fed: dict[str, set[str] | None] = {}  # period -> agents with facts behind the condition
         for agent in run.active:

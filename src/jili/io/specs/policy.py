@@ -213,6 +213,7 @@ class StreakShape(RuleShape):
     amount: Any = None
     severity: Text = "normal"
     action: Any = None
+    each: Text | None = None  # quarter: only the months of one calendar quarter count, held at its last month
 
 
 class FlagShape(RuleShape):
@@ -264,14 +265,15 @@ class _Loader:
     def label(self, value: Any, default: str) -> Label:
         return Label(*bilingual(value, default))
 
-    def expression(self, text: Any, known: dict[str, str], keys: Keys, what: str = "expression") -> ex.Expr | None:
+    def expression(self, text: Any, known: dict[str, str], keys: Keys, what: str = "expression",
+                   columns_of: str | None = None) -> ex.Expr | None:
         if isinstance(text, bool):
             text = "true" if text else "false"
         if isinstance(text, dict | list):
             self.error(keys, "not_text", f"Expected a {what} as text, found {shown(text)}.",
                        f"{what}应为文字，实际为 {shown(text)}。")
             return None
-        e, problems = ex.parse(text if text is not None else "", known, self.loc(keys), what)
+        e, problems = ex.parse(text if text is not None else "", known, self.loc(keys), what, columns_of)
         self.problems.extend(problems)
         return e
 
@@ -472,7 +474,7 @@ def _fact_metric(L: _Loader, name: str, raw: dict[str, Any], keys: Keys) -> Fact
         return None
     column = None
     if spec.column is not None:
-        column = L.expression(spec.column, columns, (*keys, "column"), f"column of metric '{name}'")
+        column = L.expression(spec.column, columns, (*keys, "column"), f"column of metric '{name}'", fact)
         kind = ex.kind_of(column.node, columns) if column is not None else None
         if agg not in (Agg.COUNT, Agg.DISTINCT) and kind not in (None, "number"):
             L.error((*keys, "column"), "type_mismatch", f"{agg.value}({spec.column}) needs numbers; "
@@ -483,7 +485,8 @@ def _fact_metric(L: _Loader, name: str, raw: dict[str, Any], keys: Keys) -> Fact
     elif agg != Agg.COUNT:
         L.error(keys, "missing_field", f"Metric '{name}' ({agg.value}) needs 'column'.", f"指标 '{name}' 需要 column。",
                 fix=f"e.g. column: {fmt.columns[-1].name}", fix_zh=f"例如 column: {fmt.columns[-1].name}")
-    where = L.expression(spec.where, columns, (*keys, "where"), f"filter of metric '{name}'") if spec.where else None
+    where = (L.expression(spec.where, columns, (*keys, "where"), f"filter of metric '{name}'", fact)
+             if spec.where else None)
     time_col = spec.time or fmt.time_column or ""
     if time_col not in fmt.time_columns:
         L.error((*keys, "time"), "bad_time_column", f"'{time_col}' is not a time column of {fact}.",
@@ -581,7 +584,7 @@ def _per_event(L: _Loader, spec: PerEventShape, keys: Keys, head: RuleHead, name
     fmt = FORMATS[fact]
     columns = {c.name: c.type.value for c in fmt.columns}
     where_text = str(spec.where) if spec.where is not None else ""
-    we = L.expression(spec.where, columns, (*keys, "where"), "event filter") if where_text else None
+    we = L.expression(spec.where, columns, (*keys, "where"), "event filter", fact) if where_text else None
     mults: list[Multiplier] = []
     for j, raw in enumerate(spec.multipliers):
         mk = (*keys, "multipliers", j)
@@ -660,8 +663,9 @@ def _streak(L: _Loader, spec: StreakShape, keys: Keys, head: RuleHead, names: _N
     if spec.amount is None and spec.action is None:
         L.error(keys, "missing_field", f"Streak '{head.id}' needs an amount or an action.",
                 f"连续规则 '{head.id}' 需要 amount 或 action。")
+    each = L.period_kind(spec.each, (*keys, "each")) if spec.each is not None else None
     return StreakRule(head, cond, spec.length, amount, spec.severity,
-                      L.label(spec.action, head.id) if spec.action is not None else None) if cond else None
+                      L.label(spec.action, head.id) if spec.action is not None else None, each) if cond else None
 
 
 def _flag(L: _Loader, spec: FlagShape, keys: Keys, head: RuleHead, names: _Names) -> Rule | None:
