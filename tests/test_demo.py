@@ -45,4 +45,9 @@ def test_the_demo_prints_no_python_repr_in_either_language(tmp_path):
                              env={**__import__("os").environ, "JILI_LANG": lang, "COLUMNS": "200"})
         assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
         reprs = re.findall(r"\{'|\['|\('|\bNone\b|Decimal\(|datetime\.", out.stdout)
+        if lang == "zh":  # one language at a time: no English sentence in the Chinese demo (names and code aside)
+            words = re.compile(r"\b(?:the|of|to|as|is|are|was|with|for|from|read|converted|family|without|"
+                               r"problems?|rows|yuan|batch|times|zone)\b")
+            prose = [line for line in out.stdout.splitlines() if words.search(re.sub(r"\S*[-/.]\S*", "", line))]
+            assert prose == [], prose
         assert reprs == [], [line for line in out.stdout.splitlines() if re.search(r"\{'|\['|\('|\bNone\b", line)]

@@ -278,10 +278,10 @@ def _line(outcome: ImportOutcome) -> None:
         console.print(f"✘ {outcome.source}", style="red")
         print_problems(outcome.problems)
         return
-    notes = [p.render() for p in outcome.problems if p.code in ("encoding",)]
+    notes = [t(p.message, p.message_zh) for p in outcome.problems if p.code in ("encoding",)]
     console.print(f"✔ {outcome.fact:14} {outcome.rows:>9,}  {outcome.source}  "
                   + t(f"batch {outcome.batch_id}", f"批次 {outcome.batch_id}")
-                  + (f"  ({notes[0].split(': ', 2)[-1]})" if notes else ""), style="green")
+                  + (t(f"  ({notes[0]})", f"（{notes[0]}）") if notes else ""), style="green", markup=False)
 
 
 TEAM_SQL = """
