@@ -266,3 +266,20 @@ def test_a_time_cell_in_another_common_format_gets_the_format_that_reads_it(ws, 
     p = rejected(do(path, "interactions"), "bad_value")
     assert p.expected == "YYYY-MM-DD HH:MM:SS, optionally +08:00"
     assert 'format: "%d/%m/%Y %H:%M" reads this cell' in p.fix
+
+
+def test_in_chinese_what_was_expected_and_found_is_chinese_too(ws, do, roster, tmp_path):
+    """One language at a time: a zh reader sees no 'a header … or one of' nor 'headers:' (issue 16)."""
+    import re
+
+    path = write(tmp_path / "calls.csv", "id,agent,t\nC1,A001,2026-10-09 09:00:00\n")
+    missing = rejected(do(path, "interactions"), "missing_column").render("zh")
+    assert "期望: 表头 'interaction_id'，或其一：通话ID" in missing and "实际: 表头：id、agent、t" in missing
+    cell = write(tmp_path / "cell.csv", HEAD + "C1,A001,2026-10-09 09:00:00,3O,接通\n")
+    bad = rejected(do(cell, "interactions"), "bad_value").render("zh")
+    assert "期望: 整数，如 125" in bad
+    for text in (missing, bad):
+        prose = re.findall(r"\b(?:a|an|the|or|one|of|headers?|number|whole)\b", re.sub(r"'[^']*'", "", text))
+        assert prose == [], text
+    english = rejected(do(path, "interactions"), "missing_column").render("en")
+    assert "expected: a header 'interaction_id' or one of:" in english and "found:    headers: id, agent, t" in english

@@ -46,7 +46,8 @@ def init(
     except (ZoneInfoNotFoundError, ValueError):
         raise _fail([Problem(Severity.ERROR, "bad_timezone", Location("--timezone"),
                              f"Unknown timezone {timezone!r}.", f"未知时区 {timezone!r}。",
-                             expected="an IANA name such as Asia/Shanghai")], as_json) from None
+                             expected="an IANA name such as Asia/Shanghai",
+                             expected_zh="IANA 时区名，如 Asia/Shanghai")], as_json) from None
     existed = load_workspace(root) is not None
     ws = load_workspace(root) or Workspace(root=root, name=name, timezone=timezone)
     create_layout(ws)

@@ -61,6 +61,8 @@ class Problem:
     fix_zh: str = ""
     count: int = 1
     more_rows: tuple[int, ...] = field(default=())
+    expected_zh: str = ""  # when what is expected needs words: in Chinese (else ``expected`` is shown in both)
+    found_zh: str = ""
 
     @property
     def is_error(self) -> bool:
@@ -70,9 +72,9 @@ class Problem:
         zh = lang.startswith("zh")
         lines = [f"{self.location}: {self.severity.value}: {self.message_zh if zh else self.message}"]
         if self.expected:
-            lines.append(("  期望: " if zh else "  expected: ") + self.expected)
+            lines.append(("  期望: " + (self.expected_zh or self.expected)) if zh else "  expected: " + self.expected)
         if self.found:
-            lines.append(("  实际: " if zh else "  found:    ") + self.found)
+            lines.append(("  实际: " + (self.found_zh or self.found)) if zh else "  found:    " + self.found)
         if self.count > 1:
             rows = ", ".join(str(r) for r in self.more_rows[:5])
             lines.append(
@@ -98,7 +100,9 @@ class Problem:
             "message": self.message,
             "message_zh": self.message_zh,
             "expected": self.expected,
+            "expected_zh": self.expected_zh or self.expected,
             "found": self.found,
+            "found_zh": self.found_zh or self.found,
             "fix": self.fix,
             "fix_zh": self.fix_zh,
             "count": self.count,

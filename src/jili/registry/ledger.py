@@ -204,6 +204,7 @@ def correction_amount(text: Decimal | str, places: int) -> Decimal | Problem:
     def bad(en: str, zh: str) -> Problem:
         return Problem(Severity.ERROR, "bad_amount", Location(str(text)), en, zh,
                        expected=f"a number with at most {places} decimal places, e.g. 50 or -12.5",
+                       expected_zh=f"最多 {places} 位小数的数，如 50 或 -12.5",
                        found=str(text), fix="Type the amount as the account keeps it.", fix_zh="请按账户精度填写金额。")
 
     try:

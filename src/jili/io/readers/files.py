@@ -483,7 +483,8 @@ def _open_excel(path: Path, kind: FileKind, size: int, sheet: str | None,
                                  "请指定要导入的工作表。",
                                  f"Choose one with --sheet \"{with_data[0]}\" (or 'sheet:' in the mapping).",
                                  f"请用 --sheet \"{with_data[0]}\"（或映射中的 sheet:）指定。",
-                                 expected="one sheet", found=", ".join(with_data))]
+                                 expected="one sheet", found=", ".join(with_data),
+                                 expected_zh="一个工作表", found_zh="、".join(with_data))]
         sheet = with_data[0] if with_data else names[0]
     if sheet not in names:
         return None, [_error(path, "unknown_sheet", f"No sheet named {sheet!r}.",

@@ -95,6 +95,7 @@ class _Entry:
     fix_zh: str
     count: int = 0
     more_rows: list[int] = field(default_factory=list)
+    expected_zh: str = ""
 
 
 @dataclass
@@ -105,12 +106,14 @@ class _Tally:
     items: dict[tuple[str, str], _Entry] = field(default_factory=dict)
 
     def add(self, code: str, column: str, col_index: int | None, rows: np.ndarray,
-            found: list[str], en: str, zh: str, expected: str, fix: str, fix_zh: str,
+            found: list[str], en: str, zh: str, expected: str | tuple[str, str], fix: str, fix_zh: str,
             severity: Severity = Severity.ERROR) -> None:
+        expected, expected_zh = expected if isinstance(expected, tuple) else (expected, "")
         if len(rows) == 0:
             return
         entry = self.items.setdefault((code, column), _Entry(
-            severity, code, col_index, int(rows[0]), found[0] if found else "", en, zh, expected, fix, fix_zh))
+            severity, code, col_index, int(rows[0]), found[0] if found else "", en, zh, expected, fix, fix_zh,
+            expected_zh=expected_zh))
         entry.count += len(rows)
         room = MAX_EXAMPLES - len(entry.more_rows)
         if room > 0:
@@ -119,7 +122,7 @@ class _Tally:
     def finish(self) -> list[Problem]:
         return [Problem(e.severity, e.code, self.source.location(e.first_row, e.column_index), e.en, e.zh,
                         expected=e.expected, found=e.found, fix=e.fix, fix_zh=e.fix_zh, count=e.count,
-                        more_rows=tuple(e.more_rows)) for e in self.items.values()]
+                        more_rows=tuple(e.more_rows), expected_zh=e.expected_zh) for e in self.items.values()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +206,8 @@ def _plan_columns(src: Source, mapping: Mapping) -> tuple[list[_Plan], list[Prob
                 expected=f"a header '{col.name}'"
                 + (f" or one of: {', '.join(col.aliases[:6])}" if col.aliases else ""),
                 found="headers: " + ", ".join(src.headers)[:200],
+                expected_zh=f"表头 '{col.name}'" + (f"，或其一：{'、'.join(col.aliases[:6])}" if col.aliases else ""),
+                found_zh="表头：" + "、".join(src.headers)[:200],
                 fix=f"Rename the header to '{col.name}' or map it in a mapping file "
                     f"(columns: {col.name}: YOUR_HEADER).",
                 fix_zh=f"请将表头改为 '{col.name}'" + (f"（或 {aka}）" if aka else "") + "，或在映射文件中指定。"))
@@ -371,6 +376,7 @@ def _stage_source(request: ImportRequest, src: Source, uid: str, progress: Progr
             Severity.ERROR, "unknown_agent", src.location(row, agent_plan.indices[0] if agent_plan else None),
             f"Agent '{agent}' is not in the roster.", f"坐席 '{agent}' 不在花名册中。",
             expected="an agent_id from the roster", found=agent,
+            expected_zh="花名册中的工号",
             fix="Import the roster first (jili import roster.xlsx --format roster), "
                 "or set 'unknown_agents: register' in the mapping.",
             fix_zh="请先导入花名册（jili import 花名册.xlsx --format roster），"
@@ -523,6 +529,7 @@ def _key_problems(new_keys: pa.Table, fmt: FactFormat, locate: Callable[[int], L
                 f"Duplicate record: {key_names} = {_key_text(key)} also on row {rows[0]}.",
                 f"重复记录：{key_names} = {_key_text(key)} 与第 {rows[0]} 行重复。",
                 expected=f"each ({key_names}) once", found=f"rows {', '.join(map(str, rows[:5]))}",
+                expected_zh=f"每个（{key_names}）只出现一次", found_zh=f"第 {'、'.join(map(str, rows[:5]))} 行",
                 fix="Remove the duplicate rows (Excel: Data → Remove Duplicates) and import again.",
                 fix_zh="请删除重复行（Excel：数据 → 删除重复值）后重新导入。"))
         if total and total[0] > MAX_EXAMPLES:
@@ -583,16 +590,20 @@ def _visible(text: str) -> str:
     return "".join(f"<U+{ord(c):04X}>" if (ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 else c for c in text)
 
 
-def _expected(col: Column, formats: tuple[str, ...] = ()) -> str:
+def _expected(col: Column, formats: tuple[str, ...] = ()) -> tuple[str, str]:
+    """What a cell of ``col`` should hold, in English and Chinese."""
     if formats and col.type in (ColumnType.DATE, ColumnType.TIMESTAMP):
-        return "the mapping's format " + " or ".join(f'"{f}"' for f in formats)
+        return ("the mapping's format " + " or ".join(f'"{f}"' for f in formats),
+                "映射文件中的格式 " + " 或 ".join(f'"{f}"' for f in formats))
     if col.type == ColumnType.CHOICE:
-        return " | ".join(f"{c.code} ({c.label_zh})" for c in col.choices)
-    return {ColumnType.INTEGER: "a whole number, e.g. 125", ColumnType.DECIMAL: "a number, e.g. 92.5",
-            ColumnType.BOOLEAN: "yes/no, 是/否, 1/0", ColumnType.DATE: "YYYY-MM-DD, e.g. 2025-03-01",
-            ColumnType.TIMESTAMP: "YYYY-MM-DD HH:MM:SS, optionally +08:00",
-            ColumnType.TURNS: '[{"speaker": "agent", "text": "…"}]',
-            ColumnType.TEXT: "text without control characters (NUL, bell…)"}[col.type]
+        return (" | ".join(f"{c.code} ({c.label_zh})" for c in col.choices),) * 2
+    return {ColumnType.INTEGER: ("a whole number, e.g. 125", "整数，如 125"),
+            ColumnType.DECIMAL: ("a number, e.g. 92.5", "数字，如 92.5"),
+            ColumnType.BOOLEAN: ("yes/no, 是/否, 1/0", "是/否、1/0"),
+            ColumnType.DATE: ("YYYY-MM-DD, e.g. 2025-03-01", "YYYY-MM-DD，如 2025-03-01"),
+            ColumnType.TIMESTAMP: ("YYYY-MM-DD HH:MM:SS, optionally +08:00", "YYYY-MM-DD HH:MM:SS，可带 +08:00"),
+            ColumnType.TURNS: ('[{"speaker": "agent", "text": "…"}]',) * 2,
+            ColumnType.TEXT: ("text without control characters (NUL, bell…)", "不含控制字符（NUL、响铃等）的文字")}[col.type]
 
 
 # formats a date or time cell may be written in, tried on a cell that could not be read to say which

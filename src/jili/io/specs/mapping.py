@@ -123,6 +123,7 @@ def _build(spec: _MappingSpec, doc: YamlDocument, path: Path) -> tuple[Mapping |
             problems.append(Problem(Severity.ERROR, "bad_timezone", doc.location(("timezone",)),
                                     f"Unknown timezone {spec.timezone!r}.", f"未知时区 {spec.timezone!r}。",
                                     expected="an IANA name such as Asia/Shanghai",
+                                    expected_zh="IANA 时区名，如 Asia/Shanghai",
                                     fix="Use an IANA timezone name.", fix_zh="请使用 IANA 时区名，如 Asia/Shanghai。"))
     rules: dict[str, ColumnRule] = {}
     known = set(fmt.column_names)
