@@ -130,7 +130,7 @@ def test_a_qa_manager_never_decides_an_appeal_against_their_own_evaluation(ws, c
     mine = next(a for a in made if a.agent_id == "A001")
     ev = do_evaluate(ws, mine.pk, [Answer("misleading", occurrences=1)], "", acting_user="boss")
     assert not isinstance(ev, list)
-    appeal = do_appeal(ws, ev.evaluation_id, [], "没有误导", acting_user="a1")
+    appeal = do_appeal(ws, ev.evaluation_id, [], "没有误导", acting_user="a1", today=dt.date(2026, 11, 26))
     assert not isinstance(appeal, Problem)
     do_leader_review(appeal.pk, True, "", acting_user="lead1")
     assert do_decide(ws, appeal.pk, "overturned", "ok", acting_user="boss").code == "own_evaluation"  # type: ignore[union-attr]
@@ -142,7 +142,7 @@ def test_leader_closes_an_appeal_with_the_reason(ws, centre):
     from jili.registry.appeals import do_appeal, do_leader_review
 
     ev = _evaluated(ws)
-    appeal = do_appeal(ws, ev.evaluation_id, [], "不服", acting_user="a1")
+    appeal = do_appeal(ws, ev.evaluation_id, [], "不服", acting_user="a1", today=dt.date(2026, 11, 26))
     assert not isinstance(appeal, Problem)
     closed = do_leader_review(appeal.pk, False, "录音清楚", acting_user="lead1")
     assert not isinstance(closed, Problem) and closed.status == "closed_by_leader" and closed.leader_reason == "录音清楚"
@@ -151,10 +151,12 @@ def test_leader_closes_an_appeal_with_the_reason(ws, centre):
 def _overturn(ws, ev):  # type: ignore[no-untyped-def]
     from jili.registry.appeals import do_appeal, do_decide, do_leader_review
 
-    appeal = do_appeal(ws, ev.evaluation_id, ["commanding_tone"], "客户先骂人", acting_user="a1")
+    appeal = do_appeal(ws, ev.evaluation_id, ["commanding_tone"], "客户先骂人", acting_user="a1",
+                       today=dt.date(2026, 11, 26))
     assert not isinstance(appeal, Problem)
     do_leader_review(appeal.pk, True, "同意", acting_user="lead1")
-    decided = do_decide(ws, appeal.pk, "overturned", "录音显示语气正常", acting_user="boss")
+    decided = do_decide(ws, appeal.pk, "overturned", "录音显示语气正常", acting_user="boss",
+                        today=dt.date(2026, 11, 27))  # whatever the clock says: a correction goes to November
     assert not isinstance(decided, Problem)
     assert decided.problems == ()
     return decided
@@ -200,7 +202,7 @@ def _decide_nothing_new(ws, policy):  # type: ignore[no-untyped-def]
 
     out = []
     for run_row in runs_reading("evaluations", dt.date(2026, 10, 11)):
-        result = do_recompute(ws, run_row, "A001", acting_user="boss", reason="again")
+        result = do_recompute(ws, run_row, "A001", acting_user="boss", reason="again", today=dt.date(2026, 11, 27))
         assert isinstance(result, list)
         out.extend(result)
     return out

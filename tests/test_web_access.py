@@ -107,6 +107,7 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str | None, int]] =
     ("appeal_review", (("appeal_id", "1"),)): expect(POST_ONLY),
     ("appeal_decide", (("appeal_id", "1"),)): expect(POST_ONLY),
     ("calendar", ()): expect({**ONLY_QA, "admin": 200}),
+    ("effect", ()): expect({**ONLY_QA, "qa": 200}),
     ("calendar_set", ()): expect(POST_ONLY),
     ("imports", ()): expect(PAYROLL_ONLY),
     ("audit", ()): expect(PAYROLL_ONLY),
@@ -262,3 +263,16 @@ def test_the_admin_enters_a_year_the_calendar_does_not_know(site: Site) -> None:
     assert "工作日历尚不包含 2027 年" in session.get("/calendar/?month=2027-01").body  # one day does not make a month
     october = session.get("/calendar/?month=2025-10").body.split("<main>")[1]
     assert october.count('<tr class="off">') == 31 - 18  # 1–8 October and the weekends, less Saturday 11 (worked)
+
+
+def test_the_qa_manager_evaluates_a_scheme_on_its_page(site: Site) -> None:
+    """R18 on the site: the demo's pilot teams against the others, a verdict, its threats; bad input is told."""
+    session = signed_in(site, "qa")
+    page = session.get("/effect/?since=2026-09-01&teams=T001,T003").body.split("<main>")[1]
+    assert "解决率" in page and 'id="verdict"' in page and "中秋节（3 天）" in page
+    assert "个百分点" in page
+    told = session.get("/effect/?since=2026-13-01").body.split("<main>")[1]
+    assert "“2026-13-01”不是日期。" in told
+    unknown = session.get("/effect/?since=2026-09-01&teams=T099").body.split("<main>")[1]
+    assert "实施日前一天的花名册中没有班组“T099”。" in unknown
+    assert session.get("/effect/").status == 200 and 'id="verdict"' not in session.get("/effect/").body

@@ -221,3 +221,16 @@ def test_a_corrected_file_supersedes_its_batch(browser: object, site: Site, tmp_
     rows = {r.split("\t")[0]: r for r in page.inner_text("table.data tbody").split("\n")}
     assert "已被替代" in rows[str(attendance)] and "考勤-更正.csv" in page.inner_text("table.data tbody")
     page.context.close()
+
+
+def test_the_qa_manager_reads_whether_the_pilot_scheme_worked(browser: object, site: Site, tmp_path: Path) -> None:
+    page = page_for(browser, site, "qa")
+    page.click("nav a[href='/effect/']")
+    page.fill("input[name=since]", "2026-09-01")
+    page.fill("input[name=teams]", "T001,T003")
+    page.click("#effect-form button")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#effects tbody tr").count() == 3
+    assert "解决率" in page.inner_text("#verdict")
+    shoot(page, "scheme-effect", tmp_path)
+    page.context.close()

@@ -123,16 +123,10 @@ def evaluate(since: Annotated[str | None, typer.Option(help="Day the scheme took
                       f"({r.adopted.agents})", others, f"{r.estimate:+.1f}", f"{r.low:+.1f} … {r.high:+.1f}")
     console.print(table)
     console.print(result.verdict(t("en", "zh")), markup=False)
-    said: set[str] = set()
     for m in result.metrics:
-        r = m.result
-        if not isinstance(r, Effect):
-            console.print(r.message.get(t("en", "zh")), markup=False, style="yellow")
-            continue
-        for threat in r.threats:  # the windows' threats are the same for every metric: say them once
-            text = threat.message.get(t("en", "zh"))
-            if text not in said:
-                said.add(text)
-                console.print("  " + t("Threat: ", "注意：") + text, markup=False, style="dim")
+        if not isinstance(m.result, Effect):
+            console.print(m.result.message.get(t("en", "zh")), markup=False, style="yellow")
+    for threat in result.threats:
+        console.print("  " + t("Threat: ", "注意：") + threat.message.get(t("en", "zh")), markup=False, style="dim")
     if out is not None:
         console.print(t(f"Each agent's path: {out}", f"每名坐席的前后数据：{out}"), markup=False)

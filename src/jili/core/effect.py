@@ -266,6 +266,16 @@ class SchemeEvaluation:
     adopted_sites: tuple[str, ...]
     metrics: tuple[MetricPaths, ...]
 
+    @property
+    def threats(self) -> tuple[Threat, ...]:
+        """Every metric's threats, each said once (the windows' holidays are the same for every metric)."""
+        seen: dict[tuple[str, str], Threat] = {}
+        for m in self.metrics:
+            if isinstance(m.result, Effect):
+                for threat in m.result.threats:
+                    seen.setdefault((threat.code, threat.message.en), threat)
+        return tuple(seen.values())
+
     def verdict(self, lang: str) -> str:
         """The evaluation in a sentence per metric, and what R18 asks next: keep, adjust or wait."""
         effects = [m.result for m in self.metrics if isinstance(m.result, Effect)]

@@ -50,6 +50,7 @@ urlpatterns = [
     path("appeals/<int:appeal_id>/review/", views.appeal_review, name="appeal_review"),
     path("appeals/<int:appeal_id>/decide/", views.appeal_decide, name="appeal_decide"),
     path("calendar/", views.calendar, name="calendar"),
+    path("effect/", views.scheme_effect, name="effect"),
     path("calendar/set/", views.calendar_set, name="calendar_set"),
     path("imports/", views.imports, name="imports"),
     path("audit/", views.audit, name="audit"),
