@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -112,3 +113,14 @@ def resolve_period(label: str, as_json: bool) -> Period:
     return period
 
 
+
+
+def parse_day(text: str, as_json: bool, where: str | None = None) -> dt.date:
+    """A date a person typed (2026-09-01), or fail with a problem at ``where`` (the option, else the text)."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise _fail([Problem(Severity.ERROR, "bad_date", Location(where or text), f"'{text}' is not a date.",
+                             f"“{text}”不是日期。", expected="YYYY-MM-DD", found=text,
+                             fix="Write the date as 2026-09-01.", fix_zh="请写成 2026-09-01 这样的日期。")],
+                    as_json) from None

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import typer
 
-from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, acting_user, app, open_workspace
+from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, acting_user, app, open_workspace, parse_day
 from jili.cli.output import console, emit_json, t
 from jili.core.periods import PeriodKind, parse_period
 from jili.core.problems import Location, Problem, Severity
@@ -17,16 +16,6 @@ calendar_app = typer.Typer(help="Working days (Chinese calendar with the centre'
 app.add_typer(calendar_app, name="calendar")
 
 _WEEKDAYS_ZH = "一二三四五六日"
-
-
-def _date(text: str, as_json: bool) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise _fail([Problem(Severity.ERROR, "bad_date", Location(text), f"'{text}' is not a date.",
-                             f"“{text}”不是日期。", expected="YYYY-MM-DD", found=text,
-                             fix="Write the date as 2025-10-09.", fix_zh="请写成 2025-10-09 这样的日期。")],
-                    as_json) from None
 
 
 @calendar_app.command("show")
@@ -63,7 +52,7 @@ def calendar_deadline(start: Annotated[str, typer.Argument(help="The notice date
                       days: Annotated[int, typer.Argument(help="Working days after it / 工作日数")],
                       workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """The date N working days after DATE (R12: appeal in 5, review in 15). / 计算 N 个工作日后的日期。"""
-    day = _date(start, as_json)
+    day = parse_day(start, as_json)
     if days < 0:
         raise _fail([Problem(Severity.ERROR, "bad_count", Location(str(days)), "The number of working days is negative.",
                              "工作日数不能为负。", expected="0 or more", found=str(days))], as_json)
@@ -85,7 +74,7 @@ def calendar_set(day: Annotated[str, typer.Argument(help="The date, 2027-02-06 /
                  note: Annotated[str, typer.Option(help="Why (调休, the published schedule) / 说明")] = "",
                  workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Declare a day worked or off for this centre (overrides the Chinese calendar). / 调整某日是否上班。"""
-    when = _date(day, as_json)
+    when = parse_day(day, as_json)
     open_workspace(workspace, as_json)
     from jili.registry.calendar import do_set_calendar_day
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, app, open_workspace, resolve_policy
+from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, app, open_workspace, parse_day, resolve_policy
 from jili.cli.output import console, emit_json, t
 from jili.core.effect import Effect, SchemeEvaluation
 from jili.core.problems import Location, Problem, Severity
@@ -18,13 +18,7 @@ from jili.core.problems import Location, Problem, Severity
 
 def _since(since: str | None, policy: str | None, workspace: Path | None, as_json: bool) -> dt.date:
     if since:
-        try:
-            return dt.date.fromisoformat(since.strip())
-        except ValueError:
-            raise _fail([Problem(Severity.ERROR, "bad_date", Location("--since"), f"'{since}' is not a date.",
-                                 f"“{since}”不是日期。", expected="YYYY-MM-DD", found=since,
-                                 fix="Write the day the scheme took effect as 2026-09-01.",
-                                 fix_zh="请写出方案生效日，如 2026-09-01。")], as_json) from None
+        return parse_day(since, as_json, "--since")
     if policy:
         from jili.io.workspace import load_workspace
 

@@ -3,31 +3,30 @@ appraisal proposes with their evidence."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from jili.cli.app import JsonOpt, PolicyOpt, WorkspaceOpt, _fail, acting_user, app, open_workspace, resolve_policy
+from jili.cli.app import (
+    JsonOpt,
+    PolicyOpt,
+    WorkspaceOpt,
+    _fail,
+    acting_user,
+    app,
+    open_workspace,
+    parse_day,
+    resolve_policy,
+)
 from jili.cli.output import console, emit_json, lang, print_problems, t
 from jili.core.label import Label
 from jili.core.ladder import LADDER, ROUTE_LABELS, Route, appraisal_dates
-from jili.core.problems import Location, Problem, Severity
+from jili.core.problems import Problem
 
 ladder_app = typer.Typer(help="Career ladder (R19): 见习 → 初级 → 中级 → 高级 → 主管 → 经理 → 总监 / 职级",
                          no_args_is_help=True)
 app.add_typer(ladder_app, name="ladder")
-
-
-def _day(text: str, option: str, as_json: bool) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise _fail([Problem(Severity.ERROR, "bad_date", Location(option), f"'{text}' is not a date.",
-                             f"“{text}”不是日期。", expected="YYYY-MM-DD", found=text,
-                             fix="Write the date as 2026-01-15.", fix_zh="请写成 2026-01-15 这样的日期。")],
-                    as_json) from None
 
 
 @ladder_app.command("show")
@@ -60,7 +59,7 @@ def ladder_set(agent: Annotated[str, typer.Argument(help="Agent id / 坐席工�
                note: Annotated[str, typer.Option(help="Why / 原因")] = "",
                workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Put an agent on a step from a day, by hand (history is kept, never edited). / 人工设定职级。"""
-    day = _day(since, "--since", as_json)
+    day = parse_day(since, as_json, "--since")
     open_workspace(workspace, as_json)
     from jili.registry.ladder import do_set_step
 
@@ -79,7 +78,7 @@ def ladder_start(on: Annotated[str, typer.Option(help="Starting day of the steps
                  workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Put every agent on the roster who has no step yet on a starting step: probationers trainee, team
     leaders supervisor, others by tenure. / 按花名册为尚无职级的坐席设定起始职级。"""
-    day = _day(on, "--on", as_json)
+    day = parse_day(on, as_json, "--on")
     open_workspace(workspace, as_json)
     from jili.registry.ladder import do_start_steps
 
