@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress
@@ -15,6 +15,9 @@ from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, app, open_workspace, reso
 from jili.cli.output import console, emit_json, err_console, lang, t
 from jili.core.problems import Location, Problem, Severity
 from jili.io.workspace import TEMPLATES
+
+if TYPE_CHECKING:
+    from jili.autoqa.transcript import Transcript
 
 autoqa_app = typer.Typer(help="Auto-QA over every transcript / 智能质检", no_args_is_help=True)
 app.add_typer(autoqa_app, name="autoqa")
@@ -115,3 +118,114 @@ def autoqa_run(
     if imported:
         console.print(t(f"Findings imported as batch {imported} (fact autoqa_findings)",
                         f"命中结果已导入为批次 {imported}（autoqa_findings）"))
+
+
+def _transcripts(stc3: Path | None, files: list[Path] | None, as_json: bool) -> list[Transcript]:
+    from jili.io.demo import corpora
+
+    found = list(corpora.stc3(stc3)) if stc3 is not None else []
+    for file in files or []:
+        found += list(corpora.jsonl(file))
+    if not found:
+        raise _fail([Problem(Severity.ERROR, "no_input", Location("autoqa score"), "Say what to score: --stc3 or "
+                             "transcript files.", "请指定要评分的内容：--stc3 或转写文件。")], as_json, code=2)
+    return found
+
+
+@autoqa_app.command("score")
+def autoqa_score(
+    stc3: Annotated[Path | None, typer.Option(help="An STC-3 dialogue file (JSON) / STC-3 语料")] = None,
+    files: Annotated[list[Path] | None, typer.Argument(help="Transcript JSON Lines files / 转写文件")] = None,
+    out: Annotated[Path | None, typer.Option(help="One row per dialogue as CSV / 输出评分表")] = None,
+    model: Annotated[Path | None, typer.Option(help="A centre's own models (jili autoqa train) / 自训练模型")] = None,
+    pack: Annotated[str, typer.Option(help="Rule pack for the flags / 规则包")] = "zh-cn-service",
+    as_json: JsonOpt = False,
+) -> None:
+    """Predicted satisfaction and the agent's part (0-100, higher is better), each with a 90 % interval,
+    what moved them and the pack's flags. / 预测满意度与坐席表现分。"""
+    from jili.autoqa.engine import Checker
+    from jili.autoqa.judgement import MODEL_FILE, judge, load
+    from jili.io.factstore.autoqa import run_checker
+    from jili.io.specs.rulepack import load_pack
+
+    transcripts = _transcripts(stc3, files, as_json)
+    models = load(model or MODEL_FILE)
+    the_pack, _ = load_pack(Path(pack) if Path(pack).is_file() else TEMPLATES / "autoqa" / f"{pack}.yaml")
+    flags: dict[str, list[str]] = {}
+    if the_pack is not None:
+        for f in run_checker(Checker(the_pack), transcripts).findings:
+            flags.setdefault(f.transcript, []).append(f.rule_id)
+    judged = [judge(models, x) for x in transcripts]
+    if out is not None:
+        with out.open("w", newline="", encoding="utf-8-sig") as fh:
+            w = csv.writer(fh)
+            w.writerow(["dialogue_id", "score", "score_low", "score_high", "agent_score", "agent_low", "agent_high",
+                        "flags", "agent_reasons"])
+            for j in judged:
+                w.writerow([j.dialogue_id, j.score, j.score_low, j.score_high, j.agent_score, j.agent_low, j.agent_high,
+                            ";".join(sorted(set(flags.get(j.dialogue_id, [])))),
+                            "; ".join(f"{r.text} ({r.effect:+.1f} @{r.turn})" for r in j.reasons)])
+    if as_json:
+        emit_json({"ok": True, "dialogues": len(judged), "scores": [
+            {"dialogue_id": j.dialogue_id, "score": j.score, "score_low": j.score_low, "score_high": j.score_high,
+             "agent_score": j.agent_score, "agent_low": j.agent_low, "agent_high": j.agent_high,
+             "flags": sorted(set(flags.get(j.dialogue_id, []))),
+             "agent_reasons": [{"text": r.text, "turn": r.turn, "effect": r.effect} for r in j.reasons],
+             "score_reasons": [{"text": r.text, "turn": r.turn, "effect": r.effect} for r in j.score_reasons]}
+            for j in judged]})
+        return
+    worst = sorted(judged, key=lambda j: j.agent_score)[:10]
+    console.print(t(f"{len(judged):,} dialogues scored; the 10 with the lowest agent score:",
+                    f"已评分 {len(judged):,} 段对话；坐席表现分最低的 10 段："), markup=False)
+    table = Table()
+    for head in (t("dialogue", "对话"), t("agent score (90 %)", "坐席表现分（90% 区间）"),
+                 t("satisfaction (90 %)", "预测满意度（90% 区间）"), t("what moved it", "主要依据")):
+        table.add_column(head)
+    for j in worst:
+        table.add_row(j.dialogue_id, f"{j.agent_score:.0f} ({j.agent_low:.0f}–{j.agent_high:.0f})",
+                      f"{j.score:.0f} ({j.score_low:.0f}–{j.score_high:.0f})",
+                      t("; ", "；").join(f"“{r.text}” {r.effect:+.1f}" + t(f" at turn {r.turn + 1}", f"（第 {r.turn + 1} 轮）")
+                                        for r in j.reasons[:3]))
+    console.print(table)
+    if out is not None:
+        console.print(t(f"Every dialogue: {out}", f"全部对话：{out}"), markup=False)
+
+
+@autoqa_app.command("train")
+def autoqa_train(
+    stc3: Annotated[Path, typer.Option(help="Rated STC-3 dialogues (JSON with annotations) / 带评分的 STC-3 对话")],
+    out: Annotated[Path, typer.Option(help="Where to write the models (.npz) / 模型输出路径")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Fit both judgement models on the rated dialogues, leaving the held-out fifth out; print how they do on it.
+    / 用带评分的对话训练两个评分模型。"""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        raise _fail([Problem(Severity.ERROR, "needs_sklearn", Location("autoqa train"),
+                             "Training needs scikit-learn.", "训练需要 scikit-learn。",
+                             fix="pip install 'jili[train]'", fix_zh="请安装：pip install 'jili[train]'")], as_json) from None
+    from scipy.stats import spearmanr
+
+    from jili.autoqa.judgement import fit, held_out, judge, save
+    from jili.io.demo import corpora
+
+    ratings = corpora.stc3_ratings(stc3)
+    rated = [x for x in corpora.stc3(stc3) if x.id in ratings]
+    train = [x for x in rated if not held_out(x.id)]
+    test = [x for x in rated if held_out(x.id)]
+    models = fit(train, [ratings[x.id].s for x in train])
+    save(models, out)
+    judged = [judge(models, x, explain=0) for x in test]
+    truth = [ratings[x.id].s for x in test]
+    rho = {"score": float(spearmanr([j.score for j in judged], truth)[0]),
+           "agent_score": float(spearmanr([j.agent_score for j in judged], truth)[0])} if len(test) > 2 else {}
+    if as_json:
+        emit_json({"ok": True, "model": str(out), "trained_on": len(train), "held_out": len(test), "spearman_s": rho})
+        return
+    console.print(t(f"Trained on {len(train):,} dialogues; {len(test):,} held out. Spearman with the raters' mean S: "
+                    f"score {rho.get('score', float('nan')):.3f}, agent_score {rho.get('agent_score', float('nan')):.3f}. "
+                    f"Models: {out}",
+                    f"训练 {len(train):,} 段，留出 {len(test):,} 段。与评分者平均满意度的 Spearman 相关："
+                    f"预测满意度 {rho.get('score', float('nan')):.3f}，坐席表现分 {rho.get('agent_score', float('nan')):.3f}。"
+                    f"模型：{out}"), markup=False)

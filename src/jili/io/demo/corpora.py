@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from jili.autoqa.transcript import Transcript, Turn
@@ -50,3 +51,26 @@ def jsonl(path: Path) -> Iterator[Transcript]:
             yield Transcript(str(obj["interaction_id"]),
                              tuple(Turn(t.get("speaker", "agent"), t.get("text", ""), t.get("start_ms"), t.get("end_ms"))
                                    for t in obj.get("turns", [])), obj.get("agent_id"), obj.get("hung_up_by"))
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """The raters' means of one STC-3 dialogue (each rater -2..2): task accomplished, satisfaction, effectiveness."""
+
+    a: float
+    s: float
+    e: float
+    raters: int
+
+
+def stc3_ratings(path: Path) -> dict[str, Rating]:
+    """Each rated dialogue's mean A, S and E over its raters (dialogues without annotations are absent)."""
+    out = {}
+    for dialogue in json.loads(path.read_text(encoding="utf-8")):
+        marks = [a.get("quality", {}) for a in dialogue.get("annotations", []) if isinstance(a, dict)]
+        marks = [m for m in marks if all(k in m for k in "ASE")]
+        if marks:
+            n = len(marks)
+            out[str(dialogue.get("id"))] = Rating(sum(m["A"] for m in marks) / n, sum(m["S"] for m in marks) / n,
+                                                  sum(m["E"] for m in marks) / n, n)
+    return out
