@@ -118,3 +118,19 @@ def test_training_is_reproducible_byte_for_byte(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
     assert json.loads(res.stdout)["held_out"] == 516
     assert out.read_bytes() == MODEL_FILE.read_bytes()
+
+
+def test_a_low_agent_score_is_a_finding_for_review_at_the_threshold() -> None:
+    """Calls under the agent-score floor go to a person first: a ``low_agent_score`` finding for review (the
+    sampling plan's auto-QA quota picks those calls before others); at the floor exactly, none."""
+    from jili.autoqa.judgement import low_agent_score_findings
+
+    models = load()
+    call = Transcript("C1", (Turn("agent", "喂"), Turn("customer", "我的快递呢"), Turn("agent", "我不知道，你自己查")), "A001")
+    score = judge(models, call).agent_score
+    assert low_agent_score_findings(models, [call], below=score) == []
+    assert low_agent_score_findings(models, [call], below=score - 0.1) == []
+    (found,) = low_agent_score_findings(models, [call], below=score + 0.1)
+    assert (found.rule_id, found.severity, found.review, found.agent_id, found.turn) == (
+        "low_agent_score", "major", True, "A001", 2)
+    assert found.evidence.startswith(f"{score:.0f} (") and found.evidence.endswith("自己")

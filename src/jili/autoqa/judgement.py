@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from jili.autoqa.engine import Finding
 from jili.autoqa.transcript import Transcript
 
 # the raters' scale (-2..2) as 0-100
@@ -151,7 +152,7 @@ def _vector(model_view: ViewWeights, text: str) -> tuple[np.ndarray, np.ndarray]
 
 def _predict(model: Model, t: Transcript, explain: int = 0) -> tuple[float, list[Reason]]:
     raw = model.intercept
-    parts: list[tuple[float, str, int]] = []
+    parts: dict[tuple[str, int], float] = {}  # (n-gram, turn) -> effect, summed over the views that read it
     for mv in model.views:
         turns = view_turns(t, mv.view)
         idx, vals = _vector(mv, " ".join(text for _, text in turns))
@@ -161,16 +162,16 @@ def _predict(model: Model, t: Transcript, explain: int = 0) -> tuple[float, list
             chosen: list[str] = []
             for k in np.argsort(-np.abs(contrib))[: explain * 6].tolist():
                 c, gram = float(contrib[k]), mv.grams[int(idx[k])]
-                if len(gram.strip()) < 2 or any(gram in g or g in gram for g in chosen):
-                    continue  # a single character explains nothing; an overlapping n-gram says the same again
+                if len(gram) < 2 or " " in gram or ":" in gram or any(gram in g or g in gram for g in chosen):
+                    continue  # one character, a turn's edge or a speaker mark explain nothing; an overlap says it again
                 chosen.append(gram)
                 turn = next((i for i, text in turns if gram in text), -1)
-                parts.append((c, gram.replace("C:", "").replace("H:", ""), turn))
+                parts[(gram, turn)] = parts.get((gram, turn), 0.0) + c
     if model.structure_coef is not None and model.structure_mean is not None and model.structure_sd is not None:
         raw += float(((structure(t) - model.structure_mean) / model.structure_sd) @ model.structure_coef)
-    parts.sort(key=lambda p: -abs(p[0]))
+    ranked = sorted(parts.items(), key=lambda p: -abs(p[1]))
     scale = 100.0 / (HIGH - LOW)
-    return raw, [Reason(g, turn, round(c * scale, 2)) for c, g, turn in parts[:explain]]
+    return raw, [Reason(g, turn, round(c * scale, 2)) for (g, turn), c in ranked[:explain]]
 
 
 def judge(models: tuple[Model, Model], t: Transcript, explain: int = 5) -> Judgement:
@@ -300,3 +301,24 @@ def fit(transcripts: Sequence[Transcript], mean_s: Iterable[float]) -> tuple[Mod
     y = np.array(list(mean_s), dtype=float)
     return (_fit_one("satisfaction", transcripts, y, SATISFACTION_VIEWS, False),
             _fit_one("agent", transcripts, y, AGENT_VIEWS, True))
+
+
+# an agent score under this sends the call to a person first (a finding for review, which the sampling plan's
+# auto-QA quota picks before any other call)
+LOW_AGENT_SCORE = 40.0
+
+
+def low_agent_score_findings(models: tuple[Model, Model], transcripts: Iterable[Transcript],
+                             below: float = LOW_AGENT_SCORE) -> list[Finding]:
+    """A ``low_agent_score`` finding, for review, on each transcript whose agent score is under ``below``; it
+    points at the turn that lowered the score most and quotes the n-gram."""
+    out = []
+    for t in transcripts:
+        j = judge(models, t, explain=5)
+        if j.agent_score >= below:
+            continue
+        worst = next((r for r in j.reasons if r.effect < 0), None)
+        out.append(Finding("low_agent_score", "major", t.id, t.agent_id, worst.turn if worst else None, None, None, None,
+                           f"{j.agent_score:.0f} ({j.agent_low:.0f}-{j.agent_high:.0f})"
+                           + (f" {worst.text}" if worst else ""), None, True))
+    return out

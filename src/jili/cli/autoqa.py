@@ -47,6 +47,7 @@ def autoqa_run(
                                          f"没有规则包 {pack!r}。")], as_json)
     checker = Checker(the_pack, use_hyperscan=not no_hyperscan)
     ws = None
+    judged_low = False
     if jddc is not None or stc3 is not None or files:
         from jili.io.demo import corpora
 
@@ -64,6 +65,7 @@ def autoqa_run(
         from jili.io.factstore.autoqa import transcripts_from_facts
 
         transcripts = transcripts_from_facts(_facts(ws), per, ws.timezone)
+        judged_low = True  # the workspace's calls: low agent scores go to the sampling plan first
     else:
         raise _fail([Problem(Severity.ERROR, "no_input", Location("autoqa run"), "Say what to check: --period, "
                              "--jddc, --stc3 or transcript files.", "请指定要检查的内容：--period、--jddc、--stc3 或文件。")],
@@ -74,6 +76,10 @@ def autoqa_run(
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task(t("checking", "检查中"), total=len(transcripts))
             report = run_checker(checker, transcripts, progress=lambda n: bar.advance(task, n))
+    if ws is not None and judged_low:
+        from jili.autoqa.judgement import load, low_agent_score_findings
+
+        report.findings.extend(low_agent_score_findings(load(), transcripts))
     imported = None
     if ws is not None and report.findings:
         from jili.core.facts import FORMATS

@@ -238,7 +238,11 @@ def _transcripts(ws: Workspace, made: list[Assignment], dialogues: Path) -> None
     staged.unlink(missing_ok=True)
     pack, problems = load_pack(TEMPLATES / "autoqa" / "zh-cn-service.yaml")
     assert pack is not None, problems
-    report = run_checker(Checker(pack), [Transcript(a.interaction_id, d.turns, a.agent_id) for a, d in calls])
+    checked = [Transcript(a.interaction_id, d.turns, a.agent_id) for a, d in calls]
+    report = run_checker(Checker(pack), checked)
+    from jili.autoqa.judgement import load, low_agent_score_findings
+
+    report.findings.extend(low_agent_score_findings(load(), checked))  # the agent's part, judged like people judge
     found = ws.staging_dir / "demo-findings.parquet"
     write_findings(found, pack.id, report.findings, dt.datetime.now(dt.UTC))
     do_import(ws, found, Mapping.plain(FORMATS["autoqa_findings"]), acting_user="autoqa")
