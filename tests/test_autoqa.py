@@ -163,3 +163,30 @@ def test_precision_recall_on_hand_labelled_turns(zh):
               "asks_to_wait": (0.8, 1.0)}
     for rid, (p, r, _) in held_out.items():
         assert p >= floors[rid][0] and r >= floors[rid][1], (rid, p, r)
+
+
+def test_a_rule_scoped_to_channels_is_not_checked_elsewhere(zh):
+    """The greeting is expected on a call or a chat, not on a public social-media reply (on the rated STC-3
+    replies a missing greeting went with better ratings); a transcript of unknown channel gets every rule."""
+    from jili.autoqa.transcript import Transcript, Turn
+
+    turns = (Turn("customer", "我的快递还没到"), Turn("agent", "已为您催促，请耐心等待"))
+    found = {channel: {f.rule_id for f in Checker(zh).check(Transcript("t", turns, channel=channel))}
+             for channel in ("voice", "chat", "social", None)}
+    assert "greeting" in found["voice"] and "greeting" in found["chat"] and "greeting" in found[None]
+    assert "greeting" not in found["social"] and "closing" not in found["social"]
+
+
+def test_an_unknown_channel_in_a_pack_is_named(tmp_path):
+    import textwrap
+
+    path = tmp_path / "p.yaml"
+    path.write_text(textwrap.dedent("""\
+        pack: p
+        language: zh
+        rules:
+          - {id: a, kind: phrase, keywords: [您好], expect: present, channels: [phone]}
+        """), encoding="utf-8")
+    pack, problems = load_pack(path)
+    assert pack is None and [(p.code, p.location.line) for p in problems] == [("bad_value", 4)]
+    assert problems[0].message == "Channel 'phone': use voice, chat, social, email."

@@ -107,6 +107,8 @@ class Checker:
                                  rule.base.item, rule.base.review))
 
         for rule in self.pack.rules:
+            if not rule.base.applies_to(t.channel):
+                continue
             if isinstance(rule, PhraseRule):
                 got = hits[rule.base.id]
                 if rule.expect == Expect.ABSENT:

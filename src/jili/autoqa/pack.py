@@ -21,6 +21,11 @@ class Base:
     item: str | None  # the scorecard item this may pre-fill (e.g. r1-agent-assessment.greeting)
     review: bool  # flag for human review rather than score
     cites: str  # the seed line it comes from
+    channels: tuple[str, ...] = ()  # where the rule applies (voice, chat, social); empty: every channel
+
+    def applies_to(self, channel: str | None) -> bool:
+        """A transcript of an unknown channel is checked by every rule."""
+        return not self.channels or channel is None or channel in self.channels
 
 
 @dataclass(frozen=True, slots=True)

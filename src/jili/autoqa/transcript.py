@@ -20,3 +20,4 @@ class Transcript:
     agent_id: str | None = None
     hung_up_by: str | None = None  # from the interaction record (R1's hang-up item)
     hold_seconds: int | None = None
+    channel: str | None = None  # voice, chat, social: rules may be scoped to some (a greeting is not expected on Weibo)

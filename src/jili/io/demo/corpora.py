@@ -24,12 +24,12 @@ def jddc(path: Path) -> Iterator[Transcript]:
                 continue
             sid, text = row[0], "\t".join(row[6:])
             if sid != session and session is not None:
-                yield Transcript(session, tuple(turns))
+                yield Transcript(session, tuple(turns), channel="chat")
                 turns = []
             session = sid
             turns.append(Turn("agent" if row[2].strip() == "1" else "customer", text))
     if session is not None:
-        yield Transcript(session, tuple(turns))
+        yield Transcript(session, tuple(turns), channel="chat")
 
 
 def stc3(path: Path) -> Iterator[Transcript]:
@@ -38,7 +38,7 @@ def stc3(path: Path) -> Iterator[Transcript]:
         turns = tuple(Turn("agent" if t.get("sender") == "helpdesk" else "customer",
                            " ".join(u for u in t.get("utterances", []) if u))
                       for t in dialogue.get("turns", []))
-        yield Transcript(str(dialogue.get("id")), turns)
+        yield Transcript(str(dialogue.get("id")), turns, channel="social")  # public replies on Weibo
 
 
 def jsonl(path: Path) -> Iterator[Transcript]:
@@ -50,7 +50,8 @@ def jsonl(path: Path) -> Iterator[Transcript]:
             obj = json.loads(line)
             yield Transcript(str(obj["interaction_id"]),
                              tuple(Turn(t.get("speaker", "agent"), t.get("text", ""), t.get("start_ms"), t.get("end_ms"))
-                                   for t in obj.get("turns", [])), obj.get("agent_id"), obj.get("hung_up_by"))
+                                   for t in obj.get("turns", [])), obj.get("agent_id"), obj.get("hung_up_by"),
+                             channel=obj.get("channel"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,13 +22,13 @@ from jili.io.factstore.views import period_parameters
 def transcripts_from_facts(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[Transcript]:
     """The period's transcripts, with who hung up and the hold time from their call records."""
     rows = con.execute("""
-        SELECT t.interaction_id, coalesce(t.agent_id, i.agent_id), t.turns, i.hung_up_by, i.hold_seconds
+        SELECT t.interaction_id, coalesce(t.agent_id, i.agent_id), t.turns, i.hung_up_by, i.hold_seconds, i.channel
         FROM transcripts t LEFT JOIN interactions i USING (interaction_id)
         WHERE timezone($tz, coalesce(t.started_at, i.offered_at)) >= $lo
           AND timezone($tz, coalesce(t.started_at, i.offered_at)) < $hi
         ORDER BY 1""", period_parameters(period, tz)).fetchall()
     return [Transcript(iid, tuple(Turn(x["speaker"], x["text"] or "", x["start_ms"], x["end_ms"]) for x in turns or []),
-                       agent, hung, hold) for iid, agent, turns, hung, hold in rows]
+                       agent, hung, hold, channel) for iid, agent, turns, hung, hold, channel in rows]
 
 
 @dataclass

@@ -48,6 +48,9 @@ class PackShape(Shape):
     rules: Items = []
 
 
+CHANNELS = ("voice", "chat", "social", "email")
+
+
 class RuleShape(Shape):
     """The fields every rule of a pack takes."""
 
@@ -58,6 +61,7 @@ class RuleShape(Shape):
     item: Text | None = None
     review: bool = False
     cites: Text = ""
+    channels: Words = []  # voice, chat, social; empty: every channel
 
 
 class PhraseShape(RuleShape):
@@ -213,7 +217,11 @@ def _rule(doc: YamlDocument, raw: Any, keys: Keys, err: Callable[..., None], pro
         err((*keys, "severity"), "bad_value", f"Severity '{spec.severity}': use {', '.join(SEVERITIES)}.",
             f"严重程度 '{spec.severity}' 无效：请用 {', '.join(SEVERITIES)}。")
     en_label, zh_label = bilingual(spec.label, spec.id)
-    base = Base(spec.id, spec.severity, en_label, zh_label, spec.item, spec.review, spec.cites)
+    for channel in spec.channels:
+        if channel not in CHANNELS:
+            err((*keys, "channels"), "bad_value", f"Channel '{channel}': use {', '.join(CHANNELS)}.",
+                f"渠道 '{channel}' 无效：请用 {', '.join(CHANNELS)}。")
+    base = Base(spec.id, spec.severity, en_label, zh_label, spec.item, spec.review, spec.cites, tuple(spec.channels))
     ids.add(base.id)
     if isinstance(spec, SequenceShape):
         sequences.append((keys, spec))
