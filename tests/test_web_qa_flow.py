@@ -38,6 +38,8 @@ def test_evaluate_appeal_forward_overturn_and_the_statement_changes(browser: obj
     assert "服务规范考核条例" in evaluator.inner_text("main")
     # the demo gave each sampled call a real STC-3 dialogue; the form shows it beside the scorecard
     assert evaluator.locator(".transcript .turn.agent").count() >= 2
+    # beside it, the agent's part as people would judge it (issue 17), with its interval
+    assert "坐席表现" in evaluator.inner_text("#judgement") and "90% 区间" in evaluator.inner_text("#judgement")
     evaluator.fill("input[name=count-commanding_tone]", "3")
     evaluator.check("input[name=serious-commanding_tone]")
     evaluator.wait_for_function("document.querySelector('#running-total b')?.textContent === '40.00'")

@@ -20,6 +20,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -162,8 +163,9 @@ def _predict(model: Model, t: Transcript, explain: int = 0) -> tuple[float, list
             chosen: list[str] = []
             for k in np.argsort(-np.abs(contrib))[: explain * 6].tolist():
                 c, gram = float(contrib[k]), mv.grams[int(idx[k])]
-                if len(gram) < 2 or " " in gram or ":" in gram or any(gram in g or g in gram for g in chosen):
-                    continue  # one character, a turn's edge or a speaker mark explain nothing; an overlap says it again
+                if (sum(ch.isalnum() for ch in gram) < 2 or " " in gram or ":" in gram
+                        or any(gram in g or g in gram for g in chosen)):
+                    continue  # punctuation, a turn's edge or a speaker mark explain nothing; an overlap says it again
                 chosen.append(gram)
                 turn = next((i for i, text in turns if gram in text), -1)
                 parts[(gram, turn)] = parts.get((gram, turn), 0.0) + c
@@ -201,6 +203,12 @@ def save(models: Sequence[Model], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=1)
+def shipped() -> tuple[Model, Model]:
+    """The models shipped in the package, read once per process (the site asks on every scoring form)."""
+    return load(MODEL_FILE)
 
 
 def load(path: Path = MODEL_FILE) -> tuple[Model, Model]:

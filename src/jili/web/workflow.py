@@ -11,7 +11,8 @@ from typing import Any
 
 from django.utils import timezone as djtz
 
-from jili.autoqa.transcript import Turn
+from jili.autoqa.judgement import Judgement, judge, shipped
+from jili.autoqa.transcript import Transcript, Turn
 from jili.core.problems import Location, Problem, Severity
 from jili.io.factstore.autoqa import CallFinding, findings_of, transcript_of
 from jili.io.workspace import Workspace
@@ -68,6 +69,7 @@ class ScoringForm:
     turns: tuple[ShownTurn, ...]
     findings: tuple[CallFinding, ...]
     total: Scored | None
+    judgement: Judgement | None = None  # the agent's part as people would judge it, when there is a transcript
 
 
 def _spans(text: str, found: list[CallFinding]) -> tuple[Span, ...]:
@@ -135,8 +137,9 @@ def scoring_form(ws: Workspace, card_id: str, call: CallRef, stored: Sequence[Ma
                   for i in card.items)
     answers = [f.answer for f in items if f.answer is not None]
     total, _ = score(card, answers, Location(call.interaction_id)) if answers else (None, [])
-    return ScoringForm(call, card, items, saved, comment, _shown(transcript_of(con, call.interaction_id), findings),
-                       tuple(findings), total)
+    turns = transcript_of(con, call.interaction_id)
+    judged = judge(shipped(), Transcript(call.interaction_id, turns, call.agent_id)) if turns else None
+    return ScoringForm(call, card, items, saved, comment, _shown(turns, findings), tuple(findings), total, judged)
 
 
 def evaluate_form(ws: Workspace, assignment: Assignment, submitted: list[Answer] | None = None) -> ScoringForm | Problem:
