@@ -141,6 +141,7 @@ def test_history_proposals_and_decisions_in_the_registry(ws, do, roster, tmp_pat
     assert not any(isinstance(d, Problem) for d in done)
     assert [(s.step.code, s.effective, s.route) for s in history("A002")] == [
         ("trainee", dt.date(2026, 10, 1), Route.HIRE), ("junior", dt.date(2027, 1, 15), Route.POINTS)]
+    assert proposals(ws, 2026, policy)[0] == []  # decided: not proposed again
     assert current_steps(dt.date(2027, 1, 14))["A002"].step.code == "trainee"  # not before the results are in
     assert current_steps(dt.date(2027, 1, 15))["A002"].step.code == "junior"
     assert AuditEvent.objects.filter(action="set_career_step", target="A002").count() == 2

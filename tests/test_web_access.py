@@ -108,6 +108,8 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str | None, int]] =
     ("appeal_decide", (("appeal_id", "1"),)): expect(POST_ONLY),
     ("calendar", ()): expect({**ONLY_QA, "admin": 200}),
     ("effect", ()): expect({**ONLY_QA, "qa": 200}),
+    ("ladder", ()): expect({**ONLY_QA, "qa": 200, "admin": 200}),
+    ("ladder_approve", ()): expect(POST_ONLY),
     ("calendar_set", ()): expect(POST_ONLY),
     ("imports", ()): expect(PAYROLL_ONLY),
     ("audit", ()): expect(PAYROLL_ONLY),
@@ -276,3 +278,21 @@ def test_the_qa_manager_evaluates_a_scheme_on_its_page(site: Site) -> None:
     unknown = session.get("/effect/?since=2026-09-01&teams=T099").body.split("<main>")[1]
     assert "实施日前一天的花名册中没有班组“T099”。" in unknown
     assert session.get("/effect/").status == 200 and 'id="verdict"' not in session.get("/effect/").body
+
+
+def test_the_qa_manager_approves_a_promotion_the_appraisal_proposed(site: Site) -> None:
+    """R19 on the site: the demo's 2026 appraisal proposes promotions with their evidence; one is approved and
+    takes effect on 15 January; a leader may not approve."""
+    session = signed_in(site, "qa")
+    page = session.get("/ladder/?year=2026&policy=r13-monthly-points").body.split("<main>")[1]
+    assert "2026-12-31" in page and "2027-01-15" in page and "年度考核" in page
+    import re
+
+    agents = re.findall(r'name="agent" value="(A\d+)"', page)
+    assert agents, page
+    session.post("/ladder/approve/", {"year": "2026", "policy": "r13-monthly-points", "agent": agents[0]},
+                 form_page="/ladder/?year=2026&policy=r13-monthly-points")
+    after = session.get("/ladder/?year=2026&policy=r13-monthly-points").body
+    assert "已批准 1 条晋升" in after and f'value="{agents[0]}"' not in after  # decided: no longer proposed
+    leader = signed_in(site, "leader")
+    assert leader.get("/ladder/").status == 403

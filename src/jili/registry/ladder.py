@@ -105,8 +105,10 @@ _QA_MEANS = """SELECT agent_id, avg(score) FROM evaluations
 def proposals(ws: Workspace, year: int, policy: Policy) -> tuple[list[Proposal], int]:
     """The promotions the appraisal of ``year`` proposes — by ``policy``'s points levels or the appraisal score
     (kpis named ``appraisal``) — for agents on the ladder at the due date; and how many agents are not on it."""
-    due, _ = appraisal_dates(year)
-    steps = current_steps(due)
+    due, results_in = appraisal_dates(year)
+    decided = set(CareerStep.objects.filter(effective__gt=due, effective__lte=results_in)
+                  .values_list("agent_id", flat=True))  # promoted at this appraisal already
+    steps = {a: s for a, s in current_steps(due).items() if a not in decided}
     levels, through = _points_levels(policy, year)
     con, _ = facts_connection(ws)
     lo, hi = dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)

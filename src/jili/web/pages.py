@@ -55,6 +55,11 @@ def policy_of(run: PolicyRun) -> Policy | None:
     return _policy_text(run.policy_digest, run.policy_source)
 
 
+def ladder_policies(ws: Workspace) -> list[Policy]:
+    """The workspace's policies that have points levels (R19's points route reads them)."""
+    return [p for _, p, _ in workspace_policies(ws) if p is not None and p.levels is not None]
+
+
 def workspace_policies(ws: Workspace) -> list[tuple[str, Policy | None, list[Problem]]]:
     """The policy files in the workspace's policies/ folder, each with its problems."""
     out = []

@@ -929,3 +929,45 @@ def scheme_effect(request: HttpRequest) -> HttpResponse:
     return render(request, "jili/effect.html", {
         "since": since_text, "teams": teams_text, "months": months_text, "result": result, "problem": problem,
         "lang": lang, "verdict": result.verdict(lang) if result is not None else ""})
+
+
+# --- the career ladder (R19; the QA manager and the admin) --------------------------------------
+
+@login_required
+def ladder(request: HttpRequest) -> HttpResponse:
+    """The promotions the yearly appraisal proposes, each with its evidence, to decide."""
+    access_role(request, Role.QA_MANAGER, Role.ADMIN)
+    from django.utils import timezone as djtz
+
+    from jili.core.ladder import appraisal_dates
+    from jili.registry.ladder import proposals
+
+    policies = pages.ladder_policies(pages.site_workspace())
+    year_text = str(request.GET.get("year", "")) or str(djtz.localdate().year)
+    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else djtz.localdate().year
+    chosen = next((p for p in policies if p.id == request.GET.get("policy")), policies[0] if policies else None)
+    found, off = proposals(pages.site_workspace(), year, chosen) if chosen is not None else ([], 0)
+    due, results_in = appraisal_dates(year)
+    return render(request, "jili/ladder.html", {
+        "year": year, "policies": [p.id for p in policies], "policy": chosen.id if chosen else "", "proposals": found,
+        "off_ladder": off, "due": due, "results_in": results_in, "lang": "zh" if is_zh(request) else "en"})
+
+
+@login_required
+@require_POST
+def ladder_approve(request: HttpRequest) -> HttpResponse:
+    access_role(request, Role.QA_MANAGER, Role.ADMIN)
+    from jili.registry.ladder import do_promote, proposals
+
+    year_text = str(request.POST.get("year", ""))
+    chosen = next((p for p in pages.ladder_policies(pages.site_workspace()) if p.id == request.POST.get("policy")), None)
+    if chosen is None or not year_text.isdigit():
+        raise Http404
+    wanted = set(request.POST.getlist("agent"))
+    found, _ = proposals(pages.site_workspace(), int(year_text), chosen)
+    decided = do_promote([p for p in found if p.agent_id in wanted], int(year_text),
+                         acting_user=request.user.get_username())
+    _problems_to_messages(request, [d for d in decided if isinstance(d, Problem)])
+    done = sum(1 for d in decided if not isinstance(d, Problem))
+    messages.success(request, f"已批准 {done} 条晋升" if is_zh(request) else f"{done} promotions approved")
+    return redirect(f"{reverse('ladder')}?year={year_text}&policy={chosen.id}")
