@@ -18,12 +18,11 @@ from jili.core.effect import (
     MetricPaths,
     NoEffectData,
     SchemeEvaluation,
-    add_months,
     estimate_effect,
     regression_threat,
 )
 from jili.core.label import Label
-from jili.core.periods import holidays_between
+from jili.core.periods import add_months, holidays_between
 
 RATE = EffectMetric("resolution", Label("Resolution rate", "解决率"), Label("percentage points", "个百分点"))
 

@@ -176,15 +176,18 @@ def _predict(model: Model, t: Transcript, explain: int = 0) -> tuple[float, list
     return raw, [Reason(g, turn, round(c * scale, 2)) for (g, turn), c in ranked[:explain]]
 
 
+def _scored(model: Model, t: Transcript, explain: int) -> tuple[float, float, float, list[Reason]]:
+    """A model's score of ``t`` on 0-100 with its interval, and what moved it."""
+    raw, reasons = _predict(model, t, explain)
+    return (round(to_100(raw), 1), round(to_100(raw + model.residual_low), 1),
+            round(to_100(raw + model.residual_high), 1), reasons)
+
+
 def judge(models: tuple[Model, Model], t: Transcript, explain: int = 5) -> Judgement:
     """Both scores of one transcript, with their intervals and what moved them."""
-    satisfaction, agent = models
-    s, s_reasons = _predict(satisfaction, t, explain)
-    a, a_reasons = _predict(agent, t, explain)
-    return Judgement(t.id, round(to_100(s), 1), round(to_100(s + satisfaction.residual_low), 1),
-                     round(to_100(s + satisfaction.residual_high), 1), round(to_100(a), 1),
-                     round(to_100(a + agent.residual_low), 1), round(to_100(a + agent.residual_high), 1),
-                     tuple(a_reasons), tuple(s_reasons))
+    s, s_low, s_high, s_reasons = _scored(models[0], t, explain)
+    a, a_low, a_high, a_reasons = _scored(models[1], t, explain)
+    return Judgement(t.id, s, s_low, s_high, a, a_low, a_high, tuple(a_reasons), tuple(s_reasons))
 
 
 # --- storing and loading ------------------------------------------------------------------------------
@@ -284,7 +287,7 @@ def _fit_one(name: str, transcripts: Sequence[Transcript], y: np.ndarray, views:
         X, made, stats = _design(part, views, with_structure)
         ridge = Ridge(alpha=ALPHA).fit(X, y[fit_idx])
         Xv, _, _ = _design([transcripts[i] for i in val_idx], views, with_structure,
-                           fitted=_with_coef(made, ridge.coef_), st_stats=stats)
+                           fitted=made, st_stats=stats)  # the vocabulary and idf of this fold
         residuals[val_idx] = y[val_idx] - ridge.predict(Xv)
     X, made, stats = _design(transcripts, views, with_structure)
     ridge = Ridge(alpha=ALPHA).fit(X, y)
@@ -322,11 +325,10 @@ def low_agent_score_findings(models: tuple[Model, Model], transcripts: Iterable[
     points at the turn that lowered the score most and quotes the n-gram."""
     out = []
     for t in transcripts:
-        j = judge(models, t, explain=5)
-        if j.agent_score >= below:
+        score, low, high, reasons = _scored(models[1], t, explain=5)  # the agent's part only
+        if score >= below:
             continue
-        worst = next((r for r in j.reasons if r.effect < 0), None)
+        worst = next((r for r in reasons if r.effect < 0), None)
         out.append(Finding("low_agent_score", "major", t.id, t.agent_id, worst.turn if worst else None, None, None, None,
-                           f"{j.agent_score:.0f} ({j.agent_low:.0f}-{j.agent_high:.0f})"
-                           + (f" {worst.text}" if worst else ""), None, True))
+                           f"{score:.0f} ({low:.0f}-{high:.0f})" + (f" {worst.text}" if worst else ""), None, True))
     return out

@@ -116,11 +116,10 @@ def resolve_period(label: str, as_json: bool) -> Period:
 
 
 def parse_day(text: str, as_json: bool, where: str | None = None) -> dt.date:
-    """A date a person typed (2026-09-01), or fail with a problem at ``where`` (the option, else the text)."""
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise _fail([Problem(Severity.ERROR, "bad_date", Location(where or text), f"'{text}' is not a date.",
-                             f"“{text}”不是日期。", expected="YYYY-MM-DD", found=text,
-                             fix="Write the date as 2026-09-01.", fix_zh="请写成 2026-09-01 这样的日期。")],
-                    as_json) from None
+    """A date a person typed (2026-09-01), or fail with the problem at ``where`` (the option, else the text)."""
+    from jili.core.periods import parse_day as read_day
+
+    day = read_day(text, where)
+    if isinstance(day, Problem):
+        raise _fail([day], as_json)
+    return day

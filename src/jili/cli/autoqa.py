@@ -47,17 +47,8 @@ def autoqa_run(
                                          f"没有规则包 {pack!r}。")], as_json)
     checker = Checker(the_pack, use_hyperscan=not no_hyperscan)
     ws = None
-    judged_low = False
     if jddc is not None or stc3 is not None or files:
-        from jili.io.demo import corpora
-
-        transcripts = []
-        if jddc is not None:
-            transcripts += list(corpora.jddc(jddc))
-        if stc3 is not None:
-            transcripts += list(corpora.stc3(stc3))
-        for file in files or []:
-            transcripts += list(corpora.jsonl(file))
+        transcripts = _read_transcripts(jddc, stc3, files)
     elif period is not None:
         ws = open_workspace(workspace, as_json)
         per = resolve_period(period, as_json)
@@ -65,7 +56,6 @@ def autoqa_run(
         from jili.io.factstore.autoqa import transcripts_from_facts
 
         transcripts = transcripts_from_facts(_facts(ws), per, ws.timezone)
-        judged_low = True  # the workspace's calls: low agent scores go to the sampling plan first
     else:
         raise _fail([Problem(Severity.ERROR, "no_input", Location("autoqa run"), "Say what to check: --period, "
                              "--jddc, --stc3 or transcript files.", "请指定要检查的内容：--period、--jddc、--stc3 或文件。")],
@@ -76,7 +66,7 @@ def autoqa_run(
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task(t("checking", "检查中"), total=len(transcripts))
             report = run_checker(checker, transcripts, progress=lambda n: bar.advance(task, n))
-    if ws is not None and judged_low:
+    if ws is not None:  # the workspace's calls: low agent scores go to the sampling plan first
         from jili.autoqa.judgement import load, low_agent_score_findings
 
         report.findings.extend(low_agent_score_findings(load(), transcripts))
@@ -126,12 +116,19 @@ def autoqa_run(
                         f"命中结果已导入为批次 {imported}（autoqa_findings）"))
 
 
-def _transcripts(stc3: Path | None, files: list[Path] | None, as_json: bool) -> list[Transcript]:
+def _read_transcripts(jddc: Path | None, stc3: Path | None, files: list[Path] | None) -> list[Transcript]:
+    """The transcripts of the corpora and JSON Lines files given on the command line."""
     from jili.io.demo import corpora
 
-    found = list(corpora.stc3(stc3)) if stc3 is not None else []
+    found = list(corpora.jddc(jddc)) if jddc is not None else []
+    found += list(corpora.stc3(stc3)) if stc3 is not None else []
     for file in files or []:
         found += list(corpora.jsonl(file))
+    return found
+
+
+def _transcripts(stc3: Path | None, files: list[Path] | None, as_json: bool) -> list[Transcript]:
+    found = _read_transcripts(None, stc3, files)
     if not found:
         raise _fail([Problem(Severity.ERROR, "no_input", Location("autoqa score"), "Say what to score: --stc3 or "
                              "transcript files.", "请指定要评分的内容：--stc3 或转写文件。")], as_json, code=2)

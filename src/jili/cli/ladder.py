@@ -102,7 +102,7 @@ def ladder_propose(year: Annotated[int, typer.Option(help="Appraisal year / 考�
     or more; one step each), with their evidence; --approve decides them. / 年度考核晋升建议。"""
     ws = open_workspace(workspace, as_json)
     pol = resolve_policy(ws, policy, as_json)
-    from jili.registry.ladder import do_promote, evidence_text, proposals
+    from jili.registry.ladder import do_promote, proposals
 
     found, off_ladder = proposals(ws, year, pol)
     due, results_in = appraisal_dates(year)
@@ -117,7 +117,7 @@ def ladder_propose(year: Annotated[int, typer.Option(help="Appraisal year / 考�
                         "points_level": p.evidence.points_level, "through": p.evidence.through,
                         "appraisal": None if p.evidence.appraisal is None else str(p.evidence.appraisal),
                         "qa_mean": None if p.evidence.qa_mean is None else str(p.evidence.qa_mean),
-                        "evidence": evidence_text(p, "en"), "evidence_zh": evidence_text(p, "zh")} for p in found],
+                        "evidence": p.explained("en"), "evidence_zh": p.explained("zh")} for p in found],
                    "approved": [p.agent_id for p in chosen], "problems": [x.as_json() for x in problems]})
         return
     console.print(t(f"Appraisal {year}: due {due.isoformat()}, results in by {results_in.isoformat()} (promotions "
@@ -129,7 +129,7 @@ def ladder_propose(year: Annotated[int, typer.Option(help="Appraisal year / 考�
         table.add_column(head)
     for p in found:
         table.add_row(p.agent_id, p.current.label.get(lang()), p.proposed.label.get(lang()), ROUTE_LABELS[p.route].get(lang()),
-                      evidence_text(p, lang()))
+                      p.explained(lang()))
     console.print(table)
     if off_ladder:
         console.print(t(f"{off_ladder} agents with points or an appraisal are not on the ladder (jili ladder start).",

@@ -65,10 +65,6 @@ class GroupPath:
     before: float
     after: float
 
-    @property
-    def change(self) -> float:
-        return self.after - self.before
-
 
 @dataclass(frozen=True, slots=True)
 class Threat:
@@ -120,36 +116,41 @@ class NoEffectData:
     message: Label
 
 
-def _sums(paths: Sequence[AgentPath]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Per team: the sum of the agents' changes and their number."""
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """One side's agents with data in both windows, as arrays: before, after, and each agent's team index."""
+
+    before: np.ndarray
+    after: np.ndarray
+    team: np.ndarray
+    teams: int
+
+    @property
+    def change(self) -> np.ndarray:
+        return self.after - self.before
+
+    @property
+    def path(self) -> GroupPath:
+        return GroupPath(len(self.before), self.teams, float(self.before.mean()), float(self.after.mean()))
+
+
+def _side(paths: Sequence[AgentPath]) -> _Side:
     teams = sorted({p.team for p in paths})
     at = {t: i for i, t in enumerate(teams)}
-    sums = np.zeros(len(teams))
-    counts = np.zeros(len(teams))
-    for p in paths:
-        assert p.before is not None and p.after is not None
-        sums[at[p.team]] += p.after - p.before
-        counts[at[p.team]] += 1
-    return sums, counts, teams
+    return _Side(np.array([p.before for p in paths], dtype=float), np.array([p.after for p in paths], dtype=float),
+                 np.array([at[p.team] for p in paths], dtype=np.int64), len(teams))
 
 
-def _resampled_means(paths: Sequence[AgentPath], draws: int, rng: np.random.Generator,
-                     by_agent: bool = False) -> np.ndarray:
+def _resampled_means(side: _Side, draws: int, rng: np.random.Generator, by_agent: bool = False) -> np.ndarray:
     """The mean change of ``draws`` resamples: whole teams when there are several, agents when only one
     (or when asked)."""
-    sums, counts, teams = _sums(paths)
-    if by_agent or len(teams) < 2:  # one team: nothing to resample but its agents
-        changes = np.array([p.after - p.before for p in paths if p.before is not None and p.after is not None])
-        pick = rng.integers(0, len(changes), (draws, len(changes)))
-        return np.asarray(changes[pick].mean(axis=1))
-    pick = rng.integers(0, len(teams), (draws, len(teams)))
+    change = side.change
+    if by_agent or side.teams < 2:  # one team: nothing to resample but its agents
+        return np.asarray(change[rng.integers(0, len(change), (draws, len(change)))].mean(axis=1))
+    sums = np.bincount(side.team, weights=change, minlength=side.teams)
+    counts = np.bincount(side.team, minlength=side.teams).astype(float)
+    pick = rng.integers(0, side.teams, (draws, side.teams))
     return np.asarray(sums[pick].sum(axis=1) / counts[pick].sum(axis=1))
-
-
-def _group(paths: Sequence[AgentPath]) -> GroupPath:
-    before = [p.before for p in paths if p.before is not None]
-    after = [p.after for p in paths if p.after is not None]
-    return GroupPath(len(paths), len({p.team for p in paths}), float(np.mean(before)), float(np.mean(after)))
 
 
 def _holidays(names: Sequence[tuple[str, int]], lang_zh: bool) -> str:
@@ -173,23 +174,24 @@ def regression_threat(metric: EffectMetric, gap: float) -> Threat | None:
         f"{'回升' if lower else '回落'}）。"))
 
 
-def _threats(metric: EffectMetric, method: Method, adopted: Sequence[AgentPath], others: Sequence[AgentPath],
+def _threats(metric: EffectMetric, adopted: _Side, others: _Side | None,
              holidays_before: Sequence[tuple[str, int]], holidays_after: Sequence[tuple[str, int]]) -> list[Threat]:
     out: list[Threat] = []
-    if method == Method.BEFORE_AFTER:
+    method = Method.BEFORE_AFTER if others is None else Method.DID
+    if others is None:
         out.append(Threat("no_comparison", Label(
             "Every agent adopted the scheme: the change may be the season, a trend or regression to the mean as "
             "much as the scheme. Keep some teams on the old scheme for a month to measure it.",
             "所有坐席都采用了新方案：变化可能来自季节、趋势或向均值回归，而不一定是方案本身。"
             "可让部分班组沿用旧方案一个月再评估。")))
     else:
-        a = [p.before for p in adopted if p.before is not None]
-        o = [p.before for p in others if p.before is not None]
-        sd = float(np.std(a + o, ddof=1)) if len(a) + len(o) > 2 else 0.0
-        threat = regression_threat(metric, (float(np.mean(a)) - float(np.mean(o))) / sd if sd > 0 else 0.0)
+        everyone = np.concatenate([adopted.before, others.before])
+        sd = float(np.std(everyone, ddof=1)) if len(everyone) > 2 else 0.0
+        threat = regression_threat(metric, (float(adopted.before.mean()) - float(others.before.mean())) / sd
+                                   if sd > 0 else 0.0)
         if threat is not None:
             out.append(threat)
-        small = min(len({p.team for p in adopted}), len({p.team for p in others}))
+        small = min(adopted.teams, others.teams)
         if small < FEW_TEAMS:
             out.append(Threat("few_teams", Label(
                 f"Only {small} team(s) on one side: the interval resamples few teams and is rougher than it looks.",
@@ -218,35 +220,30 @@ def estimate_effect(metric: EffectMetric, paths: Sequence[AgentPath], *,
         return NoEffectData(metric, Label(
             f"No adopting agent has {metric.label.en} both before and after the date.",
             f"没有试点坐席在实施日前后都有{metric.label.zh}数据。"))
+    side, other = _side(adopted), (_side(others) if others else None)
     rng = np.random.default_rng(seed)
-    a_change = float(np.mean([p.after - p.before for p in adopted]))  # type: ignore[operator]
-    a_draws = _resampled_means(adopted, draws, rng)
-    if others:
-        method = Method.DID
-        o_change = float(np.mean([p.after - p.before for p in others]))  # type: ignore[operator]
-        value = a_change - o_change
-        spread = a_draws - _resampled_means(others, draws, rng)
+    a_draws = _resampled_means(side, draws, rng)
+    if other is None:
+        method, value, spread = Method.BEFORE_AFTER, float(side.change.mean()), a_draws
     else:
-        method = Method.BEFORE_AFTER
-        value = a_change
-        spread = a_draws
-    a_teams, o_teams = len({p.team for p in adopted}), len({p.team for p in others})
-    if others and min(a_teams, o_teams) < FEW_TEAMS:
+        method = Method.DID
+        value = float(side.change.mean()) - float(other.change.mean())
+        spread = a_draws - _resampled_means(other, draws, rng)
+    if other is not None and min(side.teams, other.teams) < FEW_TEAMS:
         # a percentile interval from few clusters is too narrow: the bootstrap's standard error, widened by
         # Student's t on the teams' degrees of freedom
         from scipy import stats as sps
 
         # few teams may agree by chance: the standard error is at least what agents alone would give
-        by_agent = _resampled_means(adopted, draws, rng, by_agent=True) - _resampled_means(others, draws, rng, True)
+        by_agent = _resampled_means(side, draws, rng, by_agent=True) - _resampled_means(other, draws, rng, True)
         se = max(float(np.std(spread, ddof=1)), float(np.std(by_agent, ddof=1)))
-        half = float(sps.t.ppf((1 + confidence) / 2, max(1, a_teams + o_teams - 2))) * se
+        half = float(sps.t.ppf((1 + confidence) / 2, max(1, side.teams + other.teams - 2))) * se
         low, high = value - half, value + half
     else:
         tail = (1 - confidence) / 2 * 100
         low, high = (float(x) for x in np.percentile(spread, [tail, 100 - tail]))
-    return Effect(metric, method, value, low, high, confidence, _group(adopted), _group(others) if others else None,
-                  tuple(_threats(metric, method, adopted, others, holidays_before, holidays_after)))
-
+    return Effect(metric, method, value, low, high, confidence, side.path, other.path if other else None,
+                  tuple(_threats(metric, side, other, holidays_before, holidays_after)))
 
 @dataclass(frozen=True, slots=True)
 class MetricPaths:
@@ -294,11 +291,3 @@ class SchemeEvaluation:
                       else "No evidence yet that the scheme works: evaluate longer or adjust it.")
         return ("；".join(parts) + "。" + advice) if zh else ("; ".join(parts) + ". " + advice)
 
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (or earlier), at the month's end when it has no such day."""
-    import calendar
-
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))

@@ -84,6 +84,14 @@ class Proposal:
     evidence: Evidence
     reason: Label
 
+    def explained(self, lang: str) -> str:
+        """The reason, with the year's QA mean when there is one (for the reader; it decides nothing)."""
+        zh = lang.startswith("zh")
+        parts = [self.reason.get(lang)]
+        if self.evidence.qa_mean is not None:
+            parts.append(f"质检均分 {self.evidence.qa_mean}" if zh else f"QA mean {self.evidence.qa_mean}")
+        return ("；" if zh else "; ").join(parts)
+
 
 def propose(agent_id: str, current: Step, evidence: Evidence, levels: tuple[str, ...]) -> Proposal | None:
     """One step up, or nothing: by points when the points level reaches beyond the current step (up to

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from jili.core.problems import Location, Problem, Severity
+
 
 class PeriodKind(StrEnum):
     DAY = "day"
@@ -179,3 +181,22 @@ def holidays_between(start: dt.date, end: dt.date) -> tuple[tuple[str, int], ...
             days[str(name)] = days.get(str(name), 0) + 1
         d += dt.timedelta(days=1)
     return tuple(days.items())
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (or earlier), at the month's end when it has no such day."""
+    import calendar
+
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def parse_day(text: str, where: str | None = None) -> dt.date | Problem:
+    """A date a person typed (2026-09-01), or the problem at ``where`` (the field, else the text)."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return Problem(Severity.ERROR, "bad_date", Location(where or text), f"'{text}' is not a date.",
+                       f"“{text}”不是日期。", expected="YYYY-MM-DD", found=text,
+                       fix="Write the date as 2026-09-01.", fix_zh="请写成 2026-09-01 这样的日期。")

@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from jili.core.effect import AgentPath, MetricPaths, SchemeEvaluation, add_months, estimate_effect
-from jili.core.periods import CalendarUnknown, PeriodKind, holidays_between, period_of
+from jili.core.effect import AgentPath, MetricPaths, SchemeEvaluation, estimate_effect
+from jili.core.periods import CalendarUnknown, PeriodKind, add_months, holidays_between, period_of
 from jili.core.problems import Location, Problem, Severity, suggest
 from jili.io.factstore.effect import EFFECT_METRICS, agent_means
 from jili.io.workspace import Workspace
-from jili.registry.imports import facts_connection
+from jili.registry.calendar import unknown_year
+from jili.registry.imports import shared_facts
 from jili.registry.ledger import population
 
 
@@ -49,12 +50,8 @@ def evaluate_scheme(ws: Workspace, since: dt.date, *, months: int = 1, teams: Se
     try:
         before_days, after_days = holidays_between(start, since), holidays_between(since, end)
     except CalendarUnknown as exc:
-        return Problem(Severity.ERROR, "calendar_unknown", Location(exc.day.isoformat()),
-                       f"The Chinese calendar of {exc.day.year} is not known yet.",
-                       f"尚无 {exc.day.year} 年的法定节假日安排。",
-                       fix="Upgrade the chinese-calendar package, or evaluate an earlier window.",
-                       fix_zh="请升级 chinese-calendar，或评估更早的时间段。")
-    con, _ = facts_connection(ws)
+        return unknown_year(exc.day)
+    con = shared_facts(ws)
     out = []
     for metric in EFFECT_METRICS:
         means = agent_means(con, metric, start, since, end, ws.timezone)

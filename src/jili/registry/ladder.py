@@ -16,7 +16,7 @@ from jili.core.ladder import ROUTE_LABELS, STEP_CODES, Evidence, Proposal, Route
 from jili.core.policy import Policy
 from jili.core.problems import Location, Problem, Severity, suggest
 from jili.io.workspace import Workspace
-from jili.registry.imports import facts_connection
+from jili.registry.imports import shared_facts
 from jili.registry.models import AuditEvent, CareerStep, PolicyRun
 from jili.registry.models import Standing as StandingRow
 
@@ -108,9 +108,10 @@ def proposals(ws: Workspace, year: int, policy: Policy) -> tuple[list[Proposal],
     due, results_in = appraisal_dates(year)
     decided = set(CareerStep.objects.filter(effective__gt=due, effective__lte=results_in)
                   .values_list("agent_id", flat=True))  # promoted at this appraisal already
-    steps = {a: s for a, s in current_steps(due).items() if a not in decided}
+    on_ladder = current_steps(due)
+    steps = {a: s for a, s in on_ladder.items() if a not in decided}
     levels, through = _points_levels(policy, year)
-    con, _ = facts_connection(ws)
+    con = shared_facts(ws)
     lo, hi = dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
     appraisal = {str(a): Decimal(str(v)).quantize(Decimal("0.1"))
                  for a, v in con.execute(_APPRAISALS, {"lo": lo.date(), "hi": hi.date()}).fetchall()}
@@ -124,22 +125,14 @@ def proposals(ws: Workspace, year: int, policy: Policy) -> tuple[list[Proposal],
         if proposal is not None:
             out.append(proposal)
     known = set(levels) | set(appraisal)
-    return out, len(known - set(steps))
-
-
-def evidence_text(p: Proposal, lang: str) -> str:
-    zh = lang.startswith("zh")
-    parts = [p.reason.get(lang)]
-    if p.evidence.qa_mean is not None:
-        parts.append(f"质检均分 {p.evidence.qa_mean}" if zh else f"QA mean {p.evidence.qa_mean}")
-    return ("；" if zh else "; ").join(parts)
+    return out, len(known - set(on_ladder))
 
 
 def do_promote(chosen: Sequence[Proposal], year: int, *, acting_user: str) -> list[StepRecord | Problem]:
     """Decide the chosen proposals: each agent goes one step up on the day the appraisal's results are in."""
     _, results_in = appraisal_dates(year)
     return [do_set_step(p.agent_id, p.proposed.code, results_in, p.route,
-                        Label(evidence_text(p, "en"), evidence_text(p, "zh")), acting_user=acting_user) for p in chosen]
+                        Label(p.explained("en"), p.explained("zh")), acting_user=acting_user) for p in chosen]
 
 
 

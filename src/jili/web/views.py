@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from jili.core.facts import FORMATS
 from jili.core.periods import parse_period
-from jili.core.problems import Location, Problem, Severity
+from jili.core.problems import Location, Problem
 from jili.io.specs.mapping import Mapping
 from jili.qa.scoring import Answer
 from jili.registry.accounts import wallboard_token_valid
@@ -900,8 +900,7 @@ def calendar_set(request: HttpRequest) -> HttpResponse:
 def scheme_effect(request: HttpRequest) -> HttpResponse:
     """R18: a scheme's effect on satisfaction, resolution and QA score, the adopting teams against the others."""
     access_role(request, Role.QA_MANAGER)
-    import datetime as dt
-
+    from jili.core.periods import parse_day
     from jili.registry.effect import evaluate_scheme
 
     since_text = str(request.GET.get("since", "")).strip()
@@ -910,21 +909,15 @@ def scheme_effect(request: HttpRequest) -> HttpResponse:
     result = None
     problem: Problem | None = None
     if since_text:
-        try:
-            since = dt.date.fromisoformat(since_text)
-            months = int(months_text)
-        except ValueError:
-            problem = Problem(Severity.ERROR, "bad_date", Location(since_text), f"'{since_text}' is not a date.",
-                              f"“{since_text}”不是日期。", expected="YYYY-MM-DD", found=since_text,
-                              fix="Write the day the scheme took effect as 2026-09-01.",
-                              fix_zh="请写出方案生效日，如 2026-09-01。")
+        since = parse_day(since_text)
+        teams = tuple(x.strip() for x in teams_text.replace("，", ",").split(",") if x.strip())
+        months = min(int(months_text), 12) if months_text.isdigit() else 0  # not a number: evaluate_scheme says so
+        evaluated = since if isinstance(since, Problem) else \
+            evaluate_scheme(pages.site_workspace(), since, months=months, teams=teams)
+        if isinstance(evaluated, Problem):
+            problem = evaluated
         else:
-            teams = tuple(x.strip() for x in teams_text.replace("，", ",").split(",") if x.strip())
-            evaluated = evaluate_scheme(pages.site_workspace(), since, months=min(max(months, 1), 12), teams=teams)
-            if isinstance(evaluated, Problem):
-                problem = evaluated
-            else:
-                result = evaluated
+            result = evaluated
     lang = "zh" if is_zh(request) else "en"
     return render(request, "jili/effect.html", {
         "since": since_text, "teams": teams_text, "months": months_text, "result": result, "problem": problem,
