@@ -21,7 +21,7 @@ $(BIN)/jili: pyproject.toml scripts/vendor-assets.sh
 
 .stamp-test: pyproject.toml $(BIN)/jili
 	bash scripts/vendor-assets.sh
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,spark]'
 	@touch $@
 
 demo: $(BIN)/jili ## Install, build the demo workspace and serve it on http://127.0.0.1:8000 (JILI_NO_SERVE=1 skips serving)
@@ -31,6 +31,7 @@ demo: $(BIN)/jili ## Install, build the demo workspace and serve it on http://12
 test: .stamp-test ## Install everything the tests need and run every test (SQLite, then PostgreSQL)
 	bash scripts/ensure-postgres.sh
 	bash scripts/ensure-browser.sh
+	bash scripts/ensure-java.sh
 	bash scripts/vendor-assets.sh
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
@@ -38,6 +39,7 @@ test: .stamp-test ## Install everything the tests need and run every test (SQLit
 
 test-sqlite: .stamp-test ## Run the tests on SQLite only
 	bash scripts/ensure-browser.sh
+	bash scripts/ensure-java.sh
 	bash scripts/vendor-assets.sh
 	$(BIN)/pytest -q
 
@@ -72,6 +74,7 @@ bench: .stamp-test ## Run the benchmarks (print figures; they do not pass or fai
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_close.py
 	$(BIN)/python benchmarks/bench_autoqa.py
+	$(BIN)/python benchmarks/bench_spark.py
 
 clean: ## Remove the virtual environment and generated folders
 	rm -rf $(VENV) .venv-mutate mutants .stamp-test $(DEMO) demo-data benchmarks/out

@@ -1,4 +1,4 @@
-"""Small fact sets for worked examples: rows in, DuckDB views over real Parquet files out."""
+"""Small fact sets for worked examples: rows in, the DuckDB engine over real Parquet files out."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from jili.core.facts import FORMATS
 from jili.core.roster import AgentRow
-from jili.io.factstore.views import connect
+from jili.io.factstore.views import DuckDBEngine, connect
 from jili.io.readers.convert import arrow_type
 from jili.pipeline.sources import FactBatch, batches_by_fact
 
@@ -24,8 +24,8 @@ def at(day: str, time: str = "10:00") -> dt.datetime:
     return dt.datetime.fromisoformat(f"{day} {time}").replace(tzinfo=SH).astimezone(dt.UTC)
 
 
-def facts(tmp: Path, **tables: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
-    return connect(batches_by_fact(fact_batches(tmp, **tables)))
+def facts(tmp: Path, **tables: list[dict[str, Any]]) -> DuckDBEngine:
+    return DuckDBEngine(connect(batches_by_fact(fact_batches(tmp, **tables))))
 
 
 def fact_batches(tmp: Path, **tables: list[dict[str, Any]]) -> tuple[FactBatch, ...]:

@@ -110,14 +110,26 @@ def test_jili_autoqa_score_writes_one_row_per_dialogue(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @needs_data
-def test_training_is_reproducible_byte_for_byte(tmp_path: Path) -> None:
-    """jili autoqa train on the rated file makes exactly the shipped models."""
+def test_training_makes_the_shipped_models_again(tmp_path: Path) -> None:
+    """jili autoqa train on the rated file makes the shipped models: the same arrays, equal to rounding. Byte for
+    byte only under the very scikit-learn and numpy that fitted them; a newer release of either moves the last
+    digits (scikit-learn 1.9.1 moved the largest weight by 5e-7 and the held-out ρ not at all)."""
+    import numpy as np
+
     out = tmp_path / "again.npz"
     res = subprocess.run([sys.executable, "-m", "jili", "autoqa", "train", "--stc3", str(RATED), "--out", str(out),
                           "--json"], capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
-    assert json.loads(res.stdout)["held_out"] == 516
-    assert out.read_bytes() == MODEL_FILE.read_bytes()
+    trained = json.loads(res.stdout)
+    assert trained["held_out"] == 516
+    assert (round(trained["spearman_s"]["score"], 3), round(trained["spearman_s"]["agent_score"], 3)) == (0.845, 0.672)
+    again, shipped = np.load(out, allow_pickle=False), np.load(MODEL_FILE, allow_pickle=False)
+    assert sorted(again.files) == sorted(shipped.files)
+    for name in shipped.files:
+        if shipped[name].dtype.kind == "f":
+            assert np.allclose(again[name], shipped[name], rtol=1e-4, atol=1e-6), name
+        else:
+            assert np.array_equal(again[name], shipped[name]), name
 
 
 def test_a_low_agent_score_is_a_finding_for_review_at_the_threshold() -> None:

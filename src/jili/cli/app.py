@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +14,7 @@ from jili.core.periods import Period, parse_period
 from jili.core.policy import Policy
 from jili.core.problems import Location, Problem, Severity
 from jili.io.specs.policy import load_policy
-from jili.io.workspace import TEMPLATES, Workspace, default_root, load_workspace
+from jili.io.workspace import TEMPLATES, EngineKind, EngineSettings, Workspace, default_root, load_workspace
 
 app = typer.Typer(help="Jili 激励 — call-centre quality and incentives / 呼叫中心质检与激励",
                   no_args_is_help=True, add_completion=False)
@@ -86,6 +87,14 @@ def open_workspace(root: Path | None, as_json: bool) -> Workspace:
 PolicyOpt = Annotated[str, typer.Option("--policy", "-p", help="Policy file, or a name in the workspace's "
                                                                 "policies/ / 策略文件或名称")]
 PeriodOpt = Annotated[str, typer.Option("--period", help="2025-03, 2025-W09, 2025-Q1, 2025 / 周期")]
+EngineOpt = Annotated[EngineKind | None, typer.Option(
+    "--engine", help="Where the metrics are computed (default: [engine] in jili.toml) / 计算引擎（默认取 jili.toml）")]
+
+
+def engine_of(ws: Workspace | None, engine: EngineKind | None) -> EngineSettings:
+    """The workspace's [engine], with ``--engine`` in place of its kind when it was given."""
+    settings = ws.engine if ws is not None else EngineSettings()
+    return settings if engine is None else dataclasses.replace(settings, kind=engine)
 
 
 def resolve_policy(ws: Workspace | None, name: str, as_json: bool) -> Policy:

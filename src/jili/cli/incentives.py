@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
@@ -12,6 +13,7 @@ import typer
 from rich.table import Table
 
 from jili.cli.app import (
+    EngineOpt,
     JsonOpt,
     PeriodOpt,
     PolicyOpt,
@@ -19,6 +21,7 @@ from jili.cli.app import (
     _fail,
     acting_user,
     app,
+    engine_of,
     find_workspace,
     open_workspace,
     resolve_period,
@@ -38,9 +41,10 @@ from jili.pipeline.sources import read_snapshot, write_snapshot
 def run_cmd(policy: PolicyOpt, period: PeriodOpt,
             allow_empty: Annotated[bool, typer.Option("--allow-empty", help="Post even when a paying rule reads a "
                                                       "metric no agent has facts for / 允许无数据指标")] = False,
-            workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+            engine: EngineOpt = None, workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Compute a period under a policy, post to the ledger, store statements. / 计算并记账。"""
     ws = open_workspace(workspace, as_json)
+    ws = dataclasses.replace(ws, engine=engine_of(ws, engine))
     pol = resolve_policy(ws, policy, as_json)
     per = resolve_period(period, as_json)
     if per.kind != pol.period:
@@ -263,7 +267,7 @@ def whatif(policy: PolicyOpt, period: PeriodOpt,
            account: Annotated[str | None, typer.Option(help="Account to compare / 对比账户")] = None,
            snapshot: Annotated[Path | None, typer.Option(help="Read the facts, roster and ledger from a snapshot "
                                                                "file instead of the registry / 从快照文件读取")] = None,
-           workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+           engine: EngineOpt = None, workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Run a draft policy beside the one in force on the same facts; nothing is stored. / 模拟新方案。"""
     ws = find_workspace(workspace, as_json) if snapshot is not None else open_workspace(workspace, as_json)
     draft = resolve_policy(ws, policy, as_json)
@@ -285,8 +289,12 @@ def whatif(policy: PolicyOpt, period: PeriodOpt,
 
         sources = period_sources(ws, per, [draft.id, current.id])
     acct = account or next(iter(current.accounts))
-    result = compare(draft.id, current.id, acct, {s.agent_id: s.total(acct) for s in run_period(current, sources).statements},
-                     {s.agent_id: s.total(acct) for s in run_period(draft, sources).statements})
+    settings = engine_of(ws, engine)
+    before, after = run_period(current, sources, engine=settings), run_period(draft, sources, engine=settings)
+    if any(p.code == "engine_unavailable" for p in before.problems):
+        raise _fail(list(before.problems), as_json)
+    result = compare(draft.id, current.id, acct, {s.agent_id: s.total(acct) for s in before.statements},
+                     {s.agent_id: s.total(acct) for s in after.statements})
     if as_json:
         emit_json({"ok": True, "account": acct, "total_before": str(result.total_before),
                    "total_after": str(result.total_after), "change": str(result.total_after - result.total_before),

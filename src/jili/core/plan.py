@@ -25,16 +25,14 @@ LOCAL_TIME = "__t"  # a fact's time in the policy's zone (or its date)
 POPULATION = "pop"  # the roster of the run: agent_id and each group level
 
 
-_LOCAL_ZONE = shape("timezone(:zone, :time)")
 _LOCAL_DATE = shape("CAST(:time AS TIMESTAMP)")
-_BUCKET = shape("CAST(date_trunc(:kind, :time) AS DATE)")
 _FROM = shape("CAST(:day AS TIMESTAMP)")
 _METRIC_QUERY = shape(
     "WITH src AS (SELECT f.*, :key AS __key, :local AS __t FROM facts AS f WHERE :local >= :lo AND :local < :hi), "
     "b AS (SELECT * FROM src) SELECT __key FROM b")
 _EVENT_QUERY = shape(
     "SELECT :bucket AS start, f.agent_id, CAST(:factor AS DECIMAL(18, 4)) AS factor, count(*) AS n, "
-    "list(f._batch_id || ':' || f._row ORDER BY f._batch_id, f._row)[1:20] AS refs "
+    "list(CAST(f._batch_id AS VARCHAR) || ':' || CAST(f._row AS VARCHAR) ORDER BY f._batch_id, f._row)[1:20] AS refs "
     "FROM facts AS f WHERE f.agent_id IS NOT NULL AND :local >= :lo AND :local < :hi AND :condition "
     "GROUP BY ALL ORDER BY 1, 2, 3")
 _FACTOR = shape("CASE WHEN :matches THEN :factor ELSE 1 END")
@@ -54,8 +52,14 @@ def _facts(fact: str) -> exp.Table:
 
 
 def _checked(e: Expr) -> exp.Expression:
-    """A policy expression's tree (checked against the whitelist when the policy was loaded)."""
-    return tree(e.node.copy())
+    """A policy expression's tree (checked against the whitelist when the policy was loaded). A division or
+    remainder by zero is null, as the expression evaluator has it, on every engine (Spark would raise)."""
+    def by_nonzero(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Div | exp.Mod):
+            node.set("expression", exp.Nullif(this=node.expression, expression=exp.Literal.number(0)))
+        return node
+
+    return tree(e.node.copy().transform(by_nonzero))
 
 
 def placed_by(fact: str, time_column: str) -> exp.Expression:
@@ -74,12 +78,12 @@ def local_time(fact: str, time_column: str, zone: str) -> exp.Expression:
     column = placed_by(fact, time_column)
     if FORMATS[fact].column(time_column).type == ColumnType.DATE:
         return fill(_LOCAL_DATE, time=column)
-    return fill(_LOCAL_ZONE, zone=exp.Literal.string(zone), time=column)
+    return exp.AtTimeZone(this=column, zone=exp.Literal.string(zone))  # an instant as a wall-clock time there
 
 
 def bucket(kind: PeriodKind, time: exp.Expression) -> exp.Expression:
     """The start of the period of ``kind`` a local time falls in (ISO weeks start on Monday)."""
-    return fill(_BUCKET, kind=exp.Literal.string(kind.value), time=time)
+    return exp.cast(exp.TimestampTrunc(this=time, unit=exp.var(kind.value.upper())), "DATE")
 
 
 def _day(day: dt.date) -> exp.Expression:
@@ -111,7 +115,8 @@ def _values(metric: FactMetric, column: exp.Expression, called: str, where: Expr
                            name(f"{called}__var"))]
     if metric.agg == Agg.PERCENTILE:
         fraction = exp.Literal.number(str(metric.percentile))
-        return [_alias(_filtered(exp.Anonymous(this="quantile_cont", expressions=[column, fraction]), where),
+        # interpolated in floating point on every engine (Spark's exact percentile has no Decimal form)
+        return [_alias(_filtered(exp.PercentileCont(this=exp.cast(column, "DOUBLE"), expression=fraction), where),
                            name(called))]
     agg = {Agg.SUM: exp.Sum, Agg.MIN: exp.Min, Agg.MAX: exp.Max}[metric.agg]
     return [_alias(exp.cast(_filtered(agg(this=column), where), "DECIMAL(38, 4)"), name(called))]

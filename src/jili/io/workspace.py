@@ -7,6 +7,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from jili.core.problems import Location, Problem, Severity
@@ -26,6 +27,21 @@ class AppealSettings:
     leader_first: bool = True  # the team leader reviews first; False: straight to the QA manager
 
 
+class EngineKind(StrEnum):
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    """Where policy runs compute their metrics (the ``[engine]`` section of jili.toml)."""
+
+    kind: EngineKind = EngineKind.DUCKDB  # duckdb: embedded, over the workspace's Parquet; spark: a Spark session
+    master: str = "local[2]"  # Spark's master when no remote is given: local[N], spark://host:7077, yarn, k8s://…
+    remote: str = ""  # Spark Connect, sc://host:15002: Jili then needs no Java
+    conf: tuple[tuple[str, str], ...] = ()  # [engine.spark_conf]: settings passed to the session as they are
+
+
 @dataclass(frozen=True, slots=True)
 class Workspace:
     root: Path
@@ -34,6 +50,7 @@ class Workspace:
     database_url: str | None = None  # None: the embedded SQLite file
     language: str = "zh-hans"
     appeals: AppealSettings = field(default_factory=lambda: AppealSettings())
+    engine: EngineSettings = field(default_factory=lambda: EngineSettings())
     problems: tuple[Problem, ...] = ()  # settings in jili.toml that could not be read (their defaults are used)
 
     @property
@@ -105,6 +122,7 @@ def load_workspace(root: Path) -> Workspace | None:
             fix_zh="文字值请加引号（\"...\"），数字用阿拉伯数字，true/false 用小写。"),))
     section = data.get("workspace", {})
     appeals, problems = _appeal_settings(data.get("appeals", {}), path)
+    engine, engine_problems = engine_settings(data.get("engine", {}), path)
     return Workspace(
         root=root.resolve(),
         name=str(section.get("name", "Jili")),
@@ -112,7 +130,8 @@ def load_workspace(root: Path) -> Workspace | None:
         database_url=section.get("database_url") or None,
         language=str(section.get("language", "zh-hans")),
         appeals=appeals,
-        problems=tuple(problems),
+        engine=engine,
+        problems=(*problems, *engine_problems),
     )
 
 
@@ -142,6 +161,45 @@ def _appeal_settings(section: object, path: Path) -> tuple[AppealSettings, list[
                           leader), problems
 
 
+def engine_settings(section: object, path: Path) -> tuple[EngineSettings, list[Problem]]:
+    """The ``[engine]`` section; a bad value is named with its key and the default is used."""
+    problems: list[Problem] = []
+    if not isinstance(section, dict):
+        section = {}
+    defaults = EngineSettings()
+
+    def text(key: str, default: str) -> str:
+        value = section.get(key, default)
+        if isinstance(value, str):
+            return value.strip()
+        problems.append(Problem(Severity.ERROR, "bad_setting", Location(str(path), column=f"engine.{key}"),
+                                f"engine.{key} must be text in quotes.", f"engine.{key} 须为带引号的文字。",
+                                expected="\"…\"", found=str(value)))
+        return default
+
+    kind = text("kind", defaults.kind)
+    engines = [e.value for e in EngineKind]
+    if kind not in engines:
+        problems.append(Problem(Severity.ERROR, "bad_setting", Location(str(path), column="engine.kind"),
+                                f"engine.kind must be one of {', '.join(engines)}.",
+                                f"engine.kind 须为 {'、'.join(engines)} 之一。", expected=" / ".join(engines), found=kind,
+                                fix='Write kind = "duckdb" (embedded) or kind = "spark".',
+                                fix_zh='请写 kind = "duckdb"（内置）或 kind = "spark"。'))
+        kind = defaults.kind
+    remote = text("remote", defaults.remote)
+    if remote and not remote.startswith("sc://"):
+        problems.append(Problem(Severity.ERROR, "bad_setting", Location(str(path), column="engine.remote"),
+                                "engine.remote is a Spark Connect address, sc://host:port.",
+                                "engine.remote 须为 Spark Connect 地址，形如 sc://主机:端口。",
+                                expected="sc://host:15002", found=remote))
+        remote = defaults.remote
+    conf = section.get("spark_conf", {})
+    pairs: list[tuple[str, str]] = []
+    if isinstance(conf, dict):
+        pairs = sorted((str(k), str(v).lower() if isinstance(v, bool) else str(v)) for k, v in conf.items())
+    return EngineSettings(EngineKind(kind), text("master", defaults.master), remote, tuple(pairs)), problems
+
+
 def _toml(text: str) -> str:
     """A TOML basic string: JSON's escapes are a subset of TOML's, so a name with quotes,
     backslashes or line breaks stays one value and cannot add keys to the file."""
@@ -166,6 +224,14 @@ def write_config(ws: Workspace) -> None:
         f"window_days = {ws.appeals.window_days}",
         f"review_days = {ws.appeals.review_days}",
         f"leader_first = {'true' if ws.appeals.leader_first else 'false'}",
+        "",
+        "[engine]",
+        "# Where policy runs compute: duckdb (embedded) or spark (pip install 'jili[spark]'; docs/engines.md)",
+        "# 策略计算引擎：duckdb（内置）或 spark（需安装 jili[spark]，见 docs/engines.md）",
+        f"kind = {_toml(ws.engine.kind)}",
+        f"master = {_toml(ws.engine.master)}",
+        f"remote = {_toml(ws.engine.remote)}",
+        *(["[engine.spark_conf]"] + [f"{_toml(k)} = {_toml(v)}" for k, v in ws.engine.conf] if ws.engine.conf else []),
         "",
     ]
     ws.config_path.write_text("\n".join(lines), encoding="utf-8")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from jili.core.coverage import Gap, gaps
 from jili.core.engine import run
@@ -11,8 +13,10 @@ from jili.core.label import Label
 from jili.core.policy import FactMetric, Policy
 from jili.core.problems import Location, Problem, Severity
 from jili.core.statement import Statement
+from jili.io.factstore.engine import FactEngine
 from jili.io.factstore.metrics import Census, build_inputs, fact_census
-from jili.io.factstore.views import connect
+from jili.io.factstore.views import DuckDBEngine, connect
+from jili.io.workspace import EngineKind, EngineSettings
 from jili.pipeline.sources import PeriodSources
 
 
@@ -28,11 +32,31 @@ class PeriodResult:
         return any(p.code == "metric_empty" for p in self.problems)
 
 
-def run_period(policy: Policy, sources: PeriodSources, allow_empty: bool = False) -> PeriodResult:
-    """``allow_empty``: a metric no eligible agent has facts for is a warning, not an error (it was said on purpose)."""
-    con = connect(sources.fact_batches())
+def open_engine(settings: EngineSettings, batches: Mapping[str, Sequence[tuple[int, Path]]]) -> FactEngine | Problem:
+    """The engine a workspace's runs use, over these batches (the caller closes it), or why it cannot start."""
+    if settings.kind == EngineKind.SPARK:
+        from jili.io.factstore.spark import SparkEngine  # pyspark is an extra: imported only when chosen
+
+        return SparkEngine.open(settings, batches)
+    return DuckDBEngine(connect(batches))
+
+
+def run_period(policy: Policy, sources: PeriodSources, allow_empty: bool = False,
+               engine: EngineSettings = EngineSettings()) -> PeriodResult:
+    """``allow_empty``: a metric no eligible agent has facts for is a warning, not an error (it was said on purpose).
+    ``engine``: where the metric queries run (the workspace's [engine]); the result is the same on each."""
+    opened = open_engine(engine, sources.fact_batches())
+    if isinstance(opened, Problem):
+        return PeriodResult((), (opened,), ())
+    try:
+        return _run(policy, sources, allow_empty, opened)
+    finally:
+        opened.close()
+
+
+def _run(policy: Policy, sources: PeriodSources, allow_empty: bool, engine: FactEngine) -> PeriodResult:
     ledger = sources.ledger(policy.id)
-    inputs = build_inputs(con, policy, sources.period, sources.population, dict(ledger.balance), dict(ledger.lifetime))
+    inputs = build_inputs(engine, policy, sources.period, sources.population, dict(ledger.balance), dict(ledger.lifetime))
     statements, run_problems = run(policy, inputs)
     problems = [Problem(Severity.WARNING, "no_value", Location(policy.source),
                         f"rule {p.rule_id}, agent {p.agent_id}: {p.message}",
@@ -42,7 +66,7 @@ def run_period(policy: Policy, sources: PeriodSources, allow_empty: bool = False
     # a census scans a whole fact: only for facts behind a gap, or for every one when the zones differ
     facts = {m.fact for m in policy.metrics if isinstance(m, FactMetric) and FORMATS[m.fact].time_column}
     asked = facts if home != policy.timezone else {g.fact for g in found}
-    census = {fact: fact_census(con, fact, policy.timezone, home, sources.period) for fact in sorted(asked)}
+    census = {fact: fact_census(engine, fact, policy.timezone, home, sources.period) for fact in sorted(asked)}
     problems += [_gap_problem(policy, g, census[g.fact], sources, allow_empty) for g in found]
     problems += [_zone_problem(policy, c, home, sources) for c in census.values() if c.in_period != c.in_period_home]
     notes: dict[str, list[Label]] = {}

@@ -126,7 +126,7 @@ def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user:
     published = do_publish(ws, months_of(period), acting_user=acting_user)  # what evaluators saved since
     if published:
         return RunOutcome(False, None, (), tuple(published))
-    result = run_period(policy, period_sources(ws, period, [policy.id]), allow_empty)
+    result = run_period(policy, period_sources(ws, period, [policy.id]), allow_empty, ws.engine)
     statements, problems, batch_ids = result.statements, result.problems, list(result.batch_ids)
     if any(p.is_error for p in problems):
         return RunOutcome(False, None, (), problems)
@@ -402,7 +402,7 @@ def do_recompute(ws: Workspace, run_row: PolicyRun, agent_id: str, *, acting_use
                        f"{period.label} 已结账，且没有其后的未结账周期可记入更正。",
                        fix="Open the current period (run it once) and decide again.",
                        fix_zh="请先计算一次当前周期，再重新处理。")
-    result = run_period(policy, period_sources(ws, period, [policy.id]), allow_empty=True)
+    result = run_period(policy, period_sources(ws, period, [policy.id]), allow_empty=True, engine=ws.engine)
     now_lines: dict[tuple[str, str], Decimal] = {}
     for s in result.statements:
         if s.agent_id == agent_id:

@@ -415,7 +415,7 @@ def what_if(ws: Workspace, draft: Policy, run: PolicyRun, period: Period) -> Wha
         return None
     account = next(iter(base.accounts))
     sources = ledger.period_sources(ws, period, [draft.id, base.id])
-    after = {s.agent_id: s.total(account) for s in run_period(draft, sources).statements}
+    after = {s.agent_id: s.total(account) for s in run_period(draft, sources, engine=ws.engine).statements}
     before = {s.agent_id: s.total for s in ledger.standings_of(run.pk, account)}
     return compare(draft.id, base.id, account, before, after, largest=20)
 

@@ -1,4 +1,4 @@
-"""Compute a policy's fact metrics and event counts with DuckDB, for every period a run needs."""
+"""Compute a policy's fact metrics and event counts on a fact engine, for every period a run needs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-import duckdb
 from sqlglot import exp
 
 from jili.core.engine import needed_periods
@@ -26,7 +25,7 @@ from jili.core.policy import (
     metrics_for,
 )
 from jili.core.roster import GROUP_LEVELS, AgentRow, group_of
-from jili.io.sql import render
+from jili.io.factstore.engine import FactEngine
 
 Env = dict[str, Value]
 
@@ -41,7 +40,7 @@ def _to_decimal(v: object) -> Value:
     return Decimal(str(v))
 
 
-def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequence[Period],
+def fact_metrics(engine: FactEngine, policy: Policy, periods: Sequence[Period],
                  population: Sequence[AgentRow]) -> tuple[dict[str, dict[str, Env]], dict[tuple[str, str], set[str]]]:
     """values[period][agent][metric] for every fact metric (agent level and group levels), and which
     agents had facts for each (period, agent-level metric). One query per fact and period kind,
@@ -51,16 +50,7 @@ def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequen
     metrics = [m for m in policy.metrics if isinstance(m, FactMetric)]
     if not metrics:
         return out, fed
-    con.execute("CREATE OR REPLACE TEMP TABLE pop (agent_id VARCHAR, team VARCHAR, department VARCHAR, site VARCHAR)")
-    if population:
-        import pyarrow as pa
-
-        con.register("pop_rows", pa.table({
-            "agent_id": [a.agent_id for a in population],
-            "team": [str(a.get("team") or "") for a in population],
-            "department": [str(a.get("department") or "") for a in population],
-            "site": [str(a.get("site") or "") for a in population]}))
-        con.execute("INSERT INTO pop SELECT * FROM pop_rows")
+    engine.use_population(population)
     kinds: dict[PeriodKind, list[Period]] = defaultdict(list)
     for p in periods:
         kinds[p.kind].append(p)
@@ -82,10 +72,8 @@ def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequen
         hi = max(p.end for k in source_kinds for p in kinds[k])
         query = metric_query(fact, time_col, policy.timezone, level, source_kinds, lo, hi,
                              group)
-        sql = render(query.tree)
-        cur = con.execute(sql)
-        names = [d[0] for d in cur.description]
-        for row in cur.fetchall():
+        names, rows = engine.rows(query.tree)
+        for row in rows:
             rec = dict(zip(names, row, strict=True))
             kind = next(k for k in source_kinds if rec[f"b_{k.value}"] is not None)
             label = label_of[kind].get(rec[f"b_{kind.value}"])
@@ -114,7 +102,7 @@ def fact_metrics(con: duckdb.DuckDBPyConnection, policy: Policy, periods: Sequen
     return out, fed
 
 
-def event_counts(con: duckdb.DuckDBPyConnection, policy: Policy, rule: PerEventRule,
+def event_counts(engine: FactEngine, policy: Policy, rule: PerEventRule,
                  periods: Sequence[Period]) -> dict[str, dict[str, list[EventCount]]]:
     out: dict[str, dict[str, list[EventCount]]] = defaultdict(lambda: defaultdict(list))
     kind = rule.head.period or policy.period
@@ -125,19 +113,18 @@ def event_counts(con: duckdb.DuckDBPyConnection, policy: Policy, rule: PerEventR
     lo, hi = min(p.start for p in wanted), max(p.end for p in wanted)
     tree = event_query(rule.fact, rule.time_column, policy.timezone, kind,
                        lo, hi, rule.where, [(m.when, exp.Literal.number(str(m.factor))) for m in rule.multipliers])
-    sql = render(tree)
-    for start, agent, fac, n, refs in con.execute(sql).fetchall():
+    for start, agent, fac, n, refs in engine.rows(tree)[1]:
         label = label_of.get(start)
         if label is not None:
             out[label][agent].append(EventCount(Decimal(fac), int(n), tuple(refs or ())))
     return out
 
 
-def build_inputs(con: duckdb.DuckDBPyConnection, policy: Policy, period: Period, population: Sequence[AgentRow],
+def build_inputs(engine: FactEngine, policy: Policy, period: Period, population: Sequence[AgentRow],
                  balance: dict[tuple[str, str], Decimal] | None = None,
                  lifetime: dict[tuple[str, str], Decimal] | None = None) -> Inputs:
     periods = needed_periods(policy, period)
-    values, fed = fact_metrics(con, policy, periods, population)
+    values, fed = fact_metrics(engine, policy, periods, population)
     zero_aggs = {m.name for m in policy.metrics if isinstance(m, FactMetric)
                  and m.agg in (Agg.COUNT, Agg.DISTINCT, Agg.SUM)}
     for p in periods:
@@ -155,7 +142,7 @@ def build_inputs(con: duckdb.DuckDBPyConnection, policy: Policy, period: Period,
     events: dict[tuple[str, str], dict[str, list[EventCount]]] = {}
     for rule in policy.rules:
         if isinstance(rule, PerEventRule):
-            for label, per_agent in event_counts(con, policy, rule, periods).items():
+            for label, per_agent in event_counts(engine, policy, rule, periods).items():
                 events[(rule.head.id, label)] = dict(per_agent)
     return Inputs(period=period, agents=[a.agent_id for a in population],
                   values={k: dict(v) for k, v in values.items()}, periods={p.label: p for p in periods},
@@ -175,7 +162,6 @@ class Census:
     in_period_home: int  # in the period as the workspace's own zone reads time
 
 
-def fact_census(con: duckdb.DuckDBPyConnection, fact: str, zone: str, home_zone: str, period: Period) -> Census:
-    row = con.execute(render(census_query(fact, zone, home_zone, period.start, period.end))).fetchone()
-    assert row is not None  # an aggregate always answers one row
+def fact_census(engine: FactEngine, fact: str, zone: str, home_zone: str, period: Period) -> Census:
+    (row,) = engine.rows(census_query(fact, zone, home_zone, period.start, period.end))[1]  # an aggregate: one row
     return Census(fact, *(int(x or 0) for x in row))

@@ -1,19 +1,23 @@
-"""Read the facts: one DuckDB view per fact format over its active batches."""
+"""Read the facts: one DuckDB view per fact format over its active batches; the DuckDB engine over them."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from sqlglot import exp
 
 from jili.core.facts import FORMATS, Column
 from jili.core.periods import Period
+from jili.core.roster import AgentRow
 from jili.core.sqltree import fill, name, shape, tree
+from jili.io.factstore.engine import Rows, population_columns
 from jili.io.readers.convert import arrow_type
-from jili.io.sql import render
+from jili.io.sql import DUCKDB, render
 
 BATCH_ID = "_batch_id"
 
@@ -77,3 +81,26 @@ def connect(batches: Mapping[str, Sequence[tuple[int, Path]]], readable: Sequenc
         con.execute(render(view))
     con.execute("SET lock_configuration = true")
     return con
+
+
+@dataclass
+class DuckDBEngine:
+    """The embedded engine (``jili.io.factstore.engine``) over a sandboxed connection (``connect``)."""
+
+    con: duckdb.DuckDBPyConnection
+    dialect: str = DUCKDB
+
+    def rows(self, tree: exp.Expression) -> Rows:
+        cur = self.con.execute(render(tree, self.dialect))
+        return [d[0] for d in cur.description], cur.fetchall()
+
+    def use_population(self, population: Sequence[AgentRow]) -> None:
+        self.con.execute("CREATE OR REPLACE TEMP TABLE pop "
+                         "(agent_id VARCHAR, team VARCHAR, department VARCHAR, site VARCHAR)")
+        if population:
+            self.con.register("pop_rows", pa.table(population_columns(population)))
+            self.con.execute("INSERT INTO pop SELECT * FROM pop_rows")
+            self.con.unregister("pop_rows")
+
+    def close(self) -> None:
+        self.con.close()
