@@ -161,3 +161,42 @@ def test_formats_in_the_terminal_is_a_table_in_one_language():
     assert "Customer surveys (surveys)" in en and "Key: survey_id, question" in en and "满意度调查" not in en.split("\n")[0]
     listing = jili("formats", env={"JILI_LANG": "en"}).stdout
     assert "roster             Roster\n" in listing and "花名册" not in listing
+
+
+@pytest.mark.parametrize(("text", "key", "found"), [
+    ('kind = "sparkk"', "engine.kind", "sparkk"),
+    ('remote = "http://spark:15002"', "engine.remote", "http://spark:15002"),
+    ('[engine.tables.calls]\npath = "/lake/calls"', "engine.tables.calls", "calls"),
+    ('[engine.tables.interactions]\npath = "/lake/calls"\ntable = "lake.calls"', "engine.tables.interactions",
+     "table=lake.calls path=/lake/calls"),
+    ('[engine.tables.interactions]\npath = "/lake/calls"\nformat = "xlsx"', "engine.tables.interactions.format", "xlsx"),
+    ('[engine.tables.interactions]\npath = "/lake/calls"\ntimezone = "Asia/Beijing"', "engine.tables.interactions.timezone",
+     "Asia/Beijing"),
+    ('[engine.tables.interactions]\npath = "/lake/calls"\ncolumns = {agent = "staff_no"}',
+     "engine.tables.interactions.columns.agent", "agent")])
+def test_a_bad_engine_setting_is_named_with_its_key(tmp_path, text, key, found):
+    from jili.io.workspace import EngineSettings, load_workspace
+
+    (tmp_path / "jili.toml").write_text(f"[workspace]\nname = \"x\"\n[engine]\n{text}\n", encoding="utf-8")
+    loaded = load_workspace(tmp_path)
+    assert loaded is not None and loaded.engine.kind == EngineSettings().kind and not loaded.engine.tables
+    assert [(p.code, p.location.column, p.found) for p in loaded.problems] == [("bad_setting", key, found)]
+
+
+def test_engine_settings_are_read_with_the_lake_s_tables(tmp_path):
+    from jili.io.workspace import EngineKind, LakeTable, load_workspace, write_config
+
+    (tmp_path / "jili.toml").write_text(
+        '[workspace]\nname = "x"\n[engine]\nkind = "spark"\nmaster = "yarn"\n'
+        '[engine.spark_conf]\n"spark.executor.memory" = "8g"\n'
+        '[engine.tables.interactions]\ntable = "lake.cc_calls"\ntimezone = "Asia/Shanghai"\n'
+        'columns = {agent_id = "staff_no", offered_at = "call_start"}\n', encoding="utf-8")
+    loaded = load_workspace(tmp_path)
+    assert loaded is not None and not loaded.problems
+    assert (loaded.engine.kind, loaded.engine.master, loaded.engine.conf) == (
+        EngineKind.SPARK, "yarn", (("spark.executor.memory", "8g"),))
+    assert loaded.engine.tables == (LakeTable("interactions", table="lake.cc_calls", timezone="Asia/Shanghai",
+                                              columns=(("agent_id", "staff_no"), ("offered_at", "call_start"))),)
+    write_config(loaded)  # a new config keeps the engine, the lake's tables aside (they are written by hand)
+    again = load_workspace(tmp_path)
+    assert again is not None and (again.engine.kind, again.engine.conf) == (EngineKind.SPARK, loaded.engine.conf)

@@ -213,3 +213,137 @@ def test_every_shipped_template_gives_the_same_inputs_and_statements_on_both_eng
     assert len(checked) == len(list(TEMPLATES.glob("*.yaml"))) + 1
     paying = [c for c in checked if c[3] > 0]
     assert len(paying) >= 5, checked  # the comparison is not of empty statements
+
+
+# -- facts that stay on the lake ----------------------------------------------------------------------------
+
+LAKE_COLUMNS = (("agent_id", "staff_no"), ("interaction_id", "call_id"), ("offered_at", "call_start"),
+                ("outcome", "result"), ("talk_seconds", "talk"), ("hold_seconds", "hold"))
+
+
+def lake_rows(rows: list[dict[str, object]]):  # type: ignore[no-untyped-def]
+    """The same calls as the lake keeps them: its own names, and Shanghai's wall-clock time with no zone."""
+    import pyarrow as pa
+
+    local = [r["offered_at"].astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None) for r in rows]  # type: ignore[union-attr]
+    return pa.table({"staff_no": [r["agent_id"] for r in rows], "call_id": [r["interaction_id"] for r in rows],
+                     "call_start": pa.array(local, pa.timestamp("us")), "result": [r.get("outcome") for r in rows],
+                     "talk": [r["talk_seconds"] for r in rows], "hold": [r["hold_seconds"] for r in rows]})
+
+
+def calls() -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = [
+        {"interaction_id": f"c{i}", "agent_id": "B" if i % 3 == 0 else "A",
+         "offered_at": at(f"2025-03-{1 + i % 28:02d}", f"{8 + i % 10:02d}:00"), "talk_seconds": 60 + 7 * i,
+         "hold_seconds": i % 4, "outcome": "resolved" if i % 5 else "abandoned"} for i in range(1, 31)]
+    rows.append({"interaction_id": "late", "agent_id": "A", "offered_at": at("2025-03-31", "23:30"), "talk_seconds": 5,
+                 "hold_seconds": 0, "outcome": "resolved"})
+    rows.append({"interaction_id": "april", "agent_id": "A", "offered_at": at("2025-04-01", "00:30"), "talk_seconds": 9,
+                 "hold_seconds": 1, "outcome": "resolved"})
+    return rows
+
+
+def constructs(tmp_path: Path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "constructs.yaml"
+    path.write_text(CONSTRUCTS, encoding="utf-8")
+    policy, problems = load_policy(path)
+    assert policy is not None, problems
+    return policy
+
+
+def test_a_fact_on_the_lake_is_read_where_it_is_and_pays_what_the_imported_fact_pays(tmp_path: Path) -> None:
+    """A centre's calls stay in its lake (files at a path, or a table by name) under its own column names, with
+    local times stored without a zone; Spark reads them there, and the statements pay what the same calls
+    imported into the workspace pay. The lake's rows name no batch or row, and every statement says so."""
+    import pyarrow.parquet as pq
+
+    from jili.io.workspace import LakeTable
+    from jili.pipeline.sources import PeriodSources
+
+    policy, rows, population = constructs(tmp_path), calls(), (agent("A"), agent("B"))
+    lake = tmp_path / "lake" / "calls"
+    lake.mkdir(parents=True)
+    pq.write_table(lake_rows(rows), lake / "part-0.parquet")
+    march = parse_period("2025-03")
+    imported = run_period(policy, PeriodSources(march, fact_batches(tmp_path, interactions=rows), population))
+    at_path = LakeTable("interactions", path=str(lake), columns=LAKE_COLUMNS, timezone="Asia/Shanghai")
+    on_lake = run_period(policy, PeriodSources(march, (), population),
+                         engine=EngineSettings(EngineKind.SPARK, "local[2]", tables=(at_path,)))
+    assert not any(p.is_error for p in on_lake.problems), [p.render() for p in on_lake.problems]
+
+    def paid(result):  # type: ignore[no-untyped-def]
+        return [(s.agent_id, s.totals, [(ln.rule_id, ln.amount) for ln in s.lines]) for s in result.statements]
+
+    assert paid(on_lake) == paid(imported)
+    per_call = next(ln for ln in imported.statements[0].lines if ln.rule_id == "per_call")
+    assert per_call.amount == 21  # A's calls in March, Shanghai time: the one at 23:30 on the 31st, not 00:30 on 1 April
+    assert per_call.refs[:2] == ("1:2", "1:3")  # imported: every line points to its rows …
+    assert all(not ln.refs for s in on_lake.statements for ln in s.lines)  # … the lake's cannot, and says so
+    assert [p.code for p in on_lake.problems if p.code == "no_lineage"] == ["no_lineage"]
+    assert all(any(str(lake) in n.zh and "无法追溯" in n.zh for n in s.notes) for s in on_lake.statements)
+
+    # the same rows as a table the session's catalog knows, by name
+    sparked = spark({})
+    try:
+        sparked.session.read.parquet(str(lake)).createOrReplaceGlobalTempView("cc_calls")
+    finally:
+        sparked.close()
+    by_name = LakeTable("interactions", table="global_temp.cc_calls", columns=LAKE_COLUMNS, timezone="Asia/Shanghai")
+    on_table = run_period(policy, PeriodSources(march, (), population),
+                          engine=EngineSettings(EngineKind.SPARK, "local[2]", tables=(by_name,)))
+    assert paid(on_table) == paid(imported)
+
+
+def test_a_lake_table_that_lacks_a_column_or_a_value_that_does_not_fit_is_a_problem(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from jili.io.workspace import LakeTable
+    from jili.pipeline.sources import PeriodSources
+
+    policy, population, march = constructs(tmp_path), (agent("A"),), parse_period("2025-03")
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    pq.write_table(lake_rows(calls()), lake / "part-0.parquet")
+
+    def on(table: LakeTable):  # type: ignore[no-untyped-def]
+        return run_period(policy, PeriodSources(march, (), population),
+                          engine=EngineSettings(EngineKind.SPARK, "local[2]", tables=(table,)))
+
+    unnamed = on(LakeTable("interactions", path=str(lake), columns=LAKE_COLUMNS[:2]))  # offered_at is call_start there
+    (problem,) = unnamed.problems
+    assert problem.code == "lake_columns" and "offered_at" in problem.message and "call_start" in (problem.found or "")
+    assert problem.location.column == "engine.tables.interactions" and not unnamed.statements
+    missing = on(LakeTable("interactions", path=str(tmp_path / "nowhere"), columns=LAKE_COLUMNS))
+    assert [p.code for p in missing.problems] == ["lake_unreadable"] and "nowhere" in missing.problems[0].message
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    table = lake_rows(calls()).set_column(4, "talk", pa.array(["sixty"] * 32))
+    pq.write_table(table, bad / "part-0.parquet")
+    failed = on(LakeTable("interactions", path=str(bad), columns=LAKE_COLUMNS))
+    assert [p.code for p in failed.problems] == ["engine_failed"] and not failed.statements
+    assert "Traceback" not in failed.problems[0].message
+
+
+def test_facts_on_the_lake_need_the_spark_engine(tmp_path: Path) -> None:
+    from jili.io.workspace import LakeTable
+    from jili.pipeline.sources import PeriodSources
+
+    result = run_period(constructs(tmp_path), PeriodSources(parse_period("2025-03"), (), (agent("A"),)),
+                        engine=EngineSettings(tables=(LakeTable("interactions", path="/lake/calls"),)))
+    assert [p.code for p in result.problems] == ["lake_needs_spark"] and not result.statements
+
+
+@pytest.mark.slow
+def test_jili_run_on_spark_posts_what_the_duckdb_run_posted(demo: Path) -> None:
+    """``jili run --engine spark`` replaces the stored run with one computed on Spark: the same totals, flags and
+    eligible agents; the site and corrections use the workspace's [engine] the same way."""
+    args = ("run", "-p", "r15-service-quality-bonus", "--period", "2026-09", "-w", str(demo), "--json")
+    on_duck = jili(*args)
+    on_spark = jili(*args, "--engine", "spark")
+    assert on_duck.returncode == 0 and on_spark.returncode == 0, on_spark.stdout + on_spark.stderr[-2000:]
+    duck, sparked = json.loads(on_duck.stdout), json.loads(on_spark.stdout)
+    assert sparked["replaces"] == duck["run"]
+    assert {k: sparked[k] for k in ("agents", "eligible", "totals", "flags", "problems")} == {
+        k: duck[k] for k in ("agents", "eligible", "totals", "flags", "problems")}
+    assert Decimal(duck["totals"]["bonus"]) > 0

@@ -9,7 +9,9 @@ import tomllib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from jili.core.facts import FORMATS
 from jili.core.problems import Location, Problem, Severity
 
 CONFIG_NAME = "jili.toml"
@@ -32,6 +34,26 @@ class EngineKind(StrEnum):
     SPARK = "spark"
 
 
+LAKE_FORMATS = ("parquet", "orc", "delta", "json")
+
+
+@dataclass(frozen=True, slots=True)
+class LakeTable:
+    """A fact the Spark engine reads where the centre's data lake keeps it, not from imported batches
+    (``[engine.tables.<fact>]`` in jili.toml)."""
+
+    fact: str
+    table: str = ""  # a table the Spark session's catalog knows: lake.cc_calls
+    path: str = ""  # or files: s3a://bucket/calls/, hdfs:///…, /mnt/lake/calls
+    format: str = "parquet"  # of the files at path: parquet, orc, delta, json
+    columns: tuple[tuple[str, str], ...] = ()  # (Jili's column, the table's column); a column not named: same name
+    timezone: str = ""  # the zone of times stored without one (empty: they are instants already)
+
+    @property
+    def source(self) -> str:
+        return self.table or self.path
+
+
 @dataclass(frozen=True, slots=True)
 class EngineSettings:
     """Where policy runs compute their metrics (the ``[engine]`` section of jili.toml)."""
@@ -40,6 +62,7 @@ class EngineSettings:
     master: str = "local[2]"  # Spark's master when no remote is given: local[N], spark://host:7077, yarn, k8s://…
     remote: str = ""  # Spark Connect, sc://host:15002: Jili then needs no Java
     conf: tuple[tuple[str, str], ...] = ()  # [engine.spark_conf]: settings passed to the session as they are
+    tables: tuple[LakeTable, ...] = ()  # [engine.tables.<fact>]: facts the Spark engine reads from the lake
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +220,60 @@ def engine_settings(section: object, path: Path) -> tuple[EngineSettings, list[P
     pairs: list[tuple[str, str]] = []
     if isinstance(conf, dict):
         pairs = sorted((str(k), str(v).lower() if isinstance(v, bool) else str(v)) for k, v in conf.items())
-    return EngineSettings(EngineKind(kind), text("master", defaults.master), remote, tuple(pairs)), problems
+    tables, table_problems = _lake_tables(section.get("tables", {}), path)
+    return (EngineSettings(EngineKind(kind), text("master", defaults.master), remote, tuple(pairs), tables),
+            [*problems, *table_problems])
+
+
+def _lake_tables(section: object, path: Path) -> tuple[tuple[LakeTable, ...], list[Problem]]:
+    """``[engine.tables.<fact>]``: each a table or a path, with Jili's columns named to the table's."""
+    problems: list[Problem] = []
+    if not isinstance(section, dict):
+        return (), problems
+
+    def bad(key: str, en: str, zh: str, expected: str, found: object, fix: str = "", fix_zh: str = "") -> None:
+        problems.append(Problem(Severity.ERROR, "bad_setting", Location(str(path), column=f"engine.tables.{key}"),
+                                en, zh, expected=expected, found=str(found), fix=fix, fix_zh=fix_zh))
+
+    out = []
+    for fact, spec in section.items():
+        if fact not in FORMATS or not isinstance(spec, dict):
+            bad(fact, f"engine.tables.{fact}: there is no fact called {fact}.", f"engine.tables.{fact}：没有名为 {fact} 的事实。",
+                ", ".join(FORMATS), fact, "Name the section after a fact format: [engine.tables.interactions].",
+                "请以事实格式命名该节，例如 [engine.tables.interactions]。")
+            continue
+        table, where, fmt, zone = (str(spec.get(k, d)).strip() for k, d in
+                                   (("table", ""), ("path", ""), ("format", "parquet"), ("timezone", "")))
+        if bool(table) == bool(where):
+            bad(f"{fact}", f"engine.tables.{fact} needs exactly one of table (a catalog table) or path (files).",
+                f"engine.tables.{fact} 须且只须填写 table（目录中的表）或 path（文件路径）之一。",
+                'table = "lake.cc_calls" or path = "s3a://bucket/calls/"', f"table={table!s} path={where!s}")
+            continue
+        if fmt not in LAKE_FORMATS:
+            bad(f"{fact}.format", f"engine.tables.{fact}.format must be one of {', '.join(LAKE_FORMATS)}.",
+                f"engine.tables.{fact}.format 须为 {'、'.join(LAKE_FORMATS)} 之一。", " / ".join(LAKE_FORMATS), fmt)
+            continue
+        if zone:
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                bad(f"{fact}.timezone", f"engine.tables.{fact}.timezone: unknown time zone.",
+                    f"engine.tables.{fact}.timezone：未知时区。", "Asia/Shanghai", zone)
+                continue
+        named = spec.get("columns", {})
+        known = set(FORMATS[fact].column_names) | {"_batch_id", "_row"}
+        pairs, before = [], len(problems)
+        for jili, theirs in (named.items() if isinstance(named, dict) else ()):
+            if jili not in known or not isinstance(theirs, str) or not theirs:
+                bad(f"{fact}.columns.{jili}", f"engine.tables.{fact}.columns: {jili} is not a column of {fact}, "
+                    "or the table's column is not named.",
+                    f"engine.tables.{fact}.columns：{jili} 不是 {fact} 的列，或未写出表中的列名。",
+                    ", ".join(sorted(known)), jili)
+                continue
+            pairs.append((jili, theirs))
+        if len(problems) == before:  # a table with a column it cannot name is not read at all
+            out.append(LakeTable(fact, table, where, fmt, tuple(sorted(pairs)), zone))
+    return tuple(out), problems
 
 
 def _toml(text: str) -> str:

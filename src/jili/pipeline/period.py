@@ -10,10 +10,10 @@ from jili.core.coverage import Gap, gaps
 from jili.core.engine import run
 from jili.core.facts import FORMATS
 from jili.core.label import Label
-from jili.core.policy import FactMetric, Policy
+from jili.core.policy import FactMetric, PerEventRule, Policy
 from jili.core.problems import Location, Problem, Severity
 from jili.core.statement import Statement
-from jili.io.factstore.engine import FactEngine
+from jili.io.factstore.engine import EngineFailed, FactEngine
 from jili.io.factstore.metrics import Census, build_inputs, fact_census
 from jili.io.factstore.views import DuckDBEngine, connect
 from jili.io.workspace import EngineKind, EngineSettings
@@ -38,6 +38,13 @@ def open_engine(settings: EngineSettings, batches: Mapping[str, Sequence[tuple[i
         from jili.io.factstore.spark import SparkEngine  # pyspark is an extra: imported only when chosen
 
         return SparkEngine.open(settings, batches)
+    if settings.tables:
+        facts = ", ".join(t.fact for t in settings.tables)
+        return Problem(Severity.ERROR, "lake_needs_spark", Location("jili.toml", column="engine.tables"),
+                       f"Facts on the lake ({facts}) are read by the Spark engine only, and this run is on DuckDB.",
+                       f"数据湖中的事实（{facts}）只能由 Spark 引擎读取，而本次计算使用 DuckDB。",
+                       fix='Set kind = "spark" under [engine], or remove the [engine.tables] sections and import the facts.',
+                       fix_zh='请在 [engine] 中设 kind = "spark"，或删除 [engine.tables] 并导入这些事实。')
     return DuckDBEngine(connect(batches))
 
 
@@ -50,6 +57,8 @@ def run_period(policy: Policy, sources: PeriodSources, allow_empty: bool = False
         return PeriodResult((), (opened,), ())
     try:
         return _run(policy, sources, allow_empty, opened)
+    except EngineFailed as failed:
+        return PeriodResult((), (failed.problem,), ())
     finally:
         opened.close()
 
@@ -74,7 +83,13 @@ def _run(policy: Policy, sources: PeriodSources, allow_empty: bool, engine: Fact
         if not g.everyone:
             for agent in g.missing:
                 notes.setdefault(agent, []).append(_gap_note(g, sources))
-    statements = [replace(s, notes=(*s.notes, *notes[s.agent_id])) if s.agent_id in notes else s for s in statements]
+    read = {m.fact for m in policy.metrics if isinstance(m, FactMetric)} | {
+        r.fact for r in policy.rules if isinstance(r, PerEventRule)}
+    unlined = [(fact, where) for fact, where in engine.unlined if fact in read]
+    problems += [_unlined_problem(policy, fact, where) for fact, where in unlined]
+    everyone = tuple(_unlined_note(fact, where) for fact, where in unlined)
+    statements = [replace(s, notes=(*s.notes, *notes.get(s.agent_id, ()), *everyone))
+                  if s.agent_id in notes or everyone else s for s in statements]
     return PeriodResult(tuple(statements), tuple(problems), tuple(sources.batch_ids))
 
 
@@ -109,6 +124,22 @@ def _gap_note(g: Gap, sources: PeriodSources) -> Label:
     fmt = FORMATS[g.fact]
     return Label(f"No {g.fact} in {sources.period.label}: '{g.metric}' has no value for rule {', '.join(g.rules)}.",
                  f"{sources.period.label} 没有{fmt.title_zh}数据：规则 {', '.join(g.rules)} 读取的 '{g.metric}' 无值。")
+
+
+def _unlined_note(fact: str, where: str) -> Label:
+    return Label(f"The {fact} behind this statement are read from {where} on the lake, whose rows name no batch or "
+                 "row: its figures cannot be traced to the rows behind them.",
+                 f"本结算单所用的{FORMATS[fact].title_zh}读自数据湖 {where}，其行没有批次与行号：数字无法追溯到具体数据行。")
+
+
+def _unlined_problem(policy: Policy, fact: str, where: str) -> Problem:
+    return Problem(Severity.WARNING, "no_lineage", Location(policy.source),
+                   f"{fact} are read from {where}, which has no _batch_id and _row: statements say that their figures "
+                   "cannot be traced to rows.",
+                   f"{FORMATS[fact].title_zh}读自 {where}，该表没有 _batch_id 与 _row：结算单将注明数字无法追溯到数据行。",
+                   fix=f"Give the table load and row numbers and name them under [engine.tables.{fact}.columns] "
+                       "(_batch_id = \"…\", _row = \"…\").",
+                   fix_zh=f"请为该表提供批次号与行号，并在 [engine.tables.{fact}.columns] 中写出（_batch_id、_row）。")
 
 
 def _zone_problem(policy: Policy, c: Census, home: str, sources: PeriodSources) -> Problem:

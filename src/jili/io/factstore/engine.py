@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from sqlglot import exp
 
+from jili.core.problems import Problem
 from jili.core.roster import AgentRow
 
 Rows = tuple[list[str], list[tuple[Any, ...]]]  # column names, then the rows in that order (typed by the query)
@@ -30,8 +31,18 @@ def population_columns(population: Sequence[AgentRow]) -> dict[str, list[str]]:
             **{c: [str(a.get(c) or "") for a in population] for c in POPULATION_COLUMNS[1:]}}
 
 
+class EngineFailed(Exception):
+    """An engine could not answer a plan (a lake's value that does not fit its column, a cluster gone away):
+    the problem says what, and the run stores nothing."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
 class FactEngine(Protocol):
     dialect: str
+    unlined: tuple[tuple[str, str], ...]  # (fact, where it is read) for facts whose rows name no batch or row
 
     def rows(self, tree: exp.Expression) -> Rows:
         """A plan's answer, every value as Python has it (Decimal, int, float, date, str, list, None)."""

@@ -116,7 +116,7 @@ def event_counts(engine: FactEngine, policy: Policy, rule: PerEventRule,
     for start, agent, fac, n, refs in engine.rows(tree)[1]:
         label = label_of.get(start)
         if label is not None:
-            out[label][agent].append(EventCount(Decimal(fac), int(n), tuple(refs or ())))
+            out[label][agent].append(EventCount(Decimal(fac), int(n), tuple(r for r in refs or () if r is not None)))
     return out
 
 

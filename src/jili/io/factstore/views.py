@@ -89,6 +89,7 @@ class DuckDBEngine:
 
     con: duckdb.DuckDBPyConnection
     dialect: str = DUCKDB
+    unlined: tuple[tuple[str, str], ...] = ()  # every batch names its rows
 
     def rows(self, tree: exp.Expression) -> Rows:
         cur = self.con.execute(render(tree, self.dialect))
