@@ -5,16 +5,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from jili.cli.output import emit_json, print_problems
 from jili.core.periods import Period, parse_period
-from jili.core.policy import Policy
 from jili.core.problems import Location, Problem, Severity
-from jili.io.specs.policy import load_policy
 from jili.io.workspace import TEMPLATES, EngineKind, EngineSettings, Workspace, default_root, load_workspace
+
+if TYPE_CHECKING:  # the policy loader (sqlglot, pydantic) is imported by the commands that read a policy
+    from jili.core.policy import Policy
 
 app = typer.Typer(help="Jili 激励 — call-centre quality and incentives / 呼叫中心质检与激励",
                   no_args_is_help=True, add_completion=False)
@@ -107,6 +108,8 @@ def resolve_policy(ws: Workspace | None, name: str, as_json: bool) -> Policy:
         raise _fail([Problem(Severity.ERROR, "no_policy", Location(name), f"No policy file {name!r}.",
                              f"找不到策略文件 {name!r}。", fix="Give a path, or a name in the workspace's policies/ folder.",
                              fix_zh="请给出路径，或工作区 policies/ 目录中的名称。")], as_json)
+    from jili.io.specs.policy import load_policy
+
     policy, problems = load_policy(path)
     if policy is None:
         raise _fail(problems, as_json)

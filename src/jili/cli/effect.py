@@ -5,15 +5,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, app, open_workspace, parse_day, resolve_policy
 from jili.cli.output import console, emit_json, t
-from jili.core.effect import Effect, SchemeEvaluation
 from jili.core.problems import Location, Problem, Severity
+
+if TYPE_CHECKING:  # numpy comes with the estimate, when the command runs
+    from jili.core.effect import SchemeEvaluation
 
 
 def _since(since: str | None, policy: str | None, workspace: Path | None, as_json: bool) -> dt.date:
@@ -50,6 +52,8 @@ def _write_paths(result: SchemeEvaluation, out: Path) -> None:
 
 
 def _json(result: SchemeEvaluation) -> dict[str, object]:
+    from jili.core.effect import Effect
+
     metrics = []
     for m in result.metrics:
         r = m.result
@@ -88,6 +92,7 @@ def evaluate(since: Annotated[str | None, typer.Option(help="Day the scheme took
     that did not adopt it. / 评估方案效果。"""
     day = _since(since, policy, workspace, as_json)
     ws = open_workspace(workspace, as_json)
+    from jili.core.effect import Effect
     from jili.registry.effect import evaluate_scheme
 
     result = evaluate_scheme(ws, day, months=months, teams=_names(teams), sites=_names(sites))

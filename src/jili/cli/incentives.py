@@ -28,13 +28,8 @@ from jili.cli.app import (
     resolve_policy,
 )
 from jili.cli.output import console, emit_json, lang, print_problems, t
-from jili.core.explain import render
 from jili.core.problems import Location, Problem, Severity
 from jili.core.statement import Statement, statement_to_json
-from jili.core.whatif import compare
-from jili.io.outputs.payout import write_payout
-from jili.pipeline.period import run_period
-from jili.pipeline.sources import read_snapshot, write_snapshot
 
 
 @app.command("run")
@@ -117,6 +112,8 @@ def explain(agent: Annotated[str, typer.Argument(help="Agent id / 坐席工号")
                                     "amount": str(c.amount), "note": c.reason} for c in corrections]})
         return
     units = {a.name: a.unit for a in pol.accounts.values()}
+    from jili.core.explain import render
+
     console.print(render(statement, lang(), units, postings), markup=False, end="", soft_wrap=True)
     if career is not None:
         from jili.core.ladder import ROUTE_LABELS
@@ -203,6 +200,8 @@ def export(policy: PolicyOpt, period: PeriodOpt,
         raise _fail([Problem(Severity.ERROR, "no_run", Location(per.label), f"{pol.id} has no run for {per.label}.",
                              f"{pol.id} 在 {per.label} 没有计算结果。", fix="jili run first.",
                                                                         fix_zh="请先运行 jili run。")], as_json)
+    from jili.io.outputs.payout import write_payout
+
     write_payout(out, pol, statements, corrections_in(pol, per))
     if as_json:
         emit_json({"ok": True, "file": str(out), "agents": len(statements)})
@@ -251,6 +250,8 @@ def snapshot(period: PeriodOpt,
     from jili.registry.ledger import period_sources
 
     sources = period_sources(ws, per, ids)
+    from jili.pipeline.sources import write_snapshot
+
     write_snapshot(sources, out)
     if as_json:
         emit_json({"ok": True, "file": str(out), "period": per.label, "agents": len(sources.population),
@@ -274,6 +275,8 @@ def whatif(policy: PolicyOpt, period: PeriodOpt,
     current = resolve_policy(ws, base, as_json)
     per = resolve_period(period, as_json)
     if snapshot is not None:
+        from jili.pipeline.sources import read_snapshot
+
         sources, problems = read_snapshot(snapshot)
         if sources is None:
             raise _fail(problems, as_json)
@@ -290,6 +293,9 @@ def whatif(policy: PolicyOpt, period: PeriodOpt,
         sources = period_sources(ws, per, [draft.id, current.id])
     acct = account or next(iter(current.accounts))
     settings = engine_of(ws, engine)
+    from jili.core.whatif import compare
+    from jili.pipeline.period import run_period
+
     before, after = run_period(current, sources, engine=settings), run_period(draft, sources, engine=settings)
     if any(p.code == "engine_unavailable" for p in before.problems):
         raise _fail(list(before.problems), as_json)

@@ -23,8 +23,10 @@ from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, acting_user, app, demo_ap
 from jili.cli.output import console, emit_json, err_console, print_problems, t
 from jili.core.facts import FORMATS
 from jili.core.problems import Location, Problem, Severity
-from jili.io.specs.mapping import Mapping, load_mapping
 from jili.io.workspace import DEFAULT_TIMEZONE, Workspace, create_layout, default_root, load_workspace
+
+if TYPE_CHECKING:  # the mapping loader (pydantic) comes with the import command
+    from jili.io.specs.mapping import Mapping
 
 if TYPE_CHECKING:
     from jili.registry.imports import ImportOutcome
@@ -65,6 +67,8 @@ def init(
 
 
 def _resolve_mapping(fmt_name: str | None, mapping_path: Path | None, as_json: bool) -> Mapping:
+    from jili.io.specs.mapping import Mapping, load_mapping
+
     if mapping_path is not None:
         mapping, problems = load_mapping(mapping_path)
         if mapping is None:

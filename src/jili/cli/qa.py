@@ -5,9 +5,8 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import duckdb
 import typer
 from rich.table import Table
 
@@ -15,6 +14,9 @@ from jili.cli.app import JsonOpt, PeriodOpt, WorkspaceOpt, _fail, app, open_work
 from jili.cli.output import console, emit_json, print_problems, t
 from jili.core.problems import Location, Problem, Severity
 from jili.io.workspace import Workspace
+
+if TYPE_CHECKING:
+    import duckdb
 
 qa_app = typer.Typer(help="Quality monitoring: sampling, scoring, intervals, calibration / 质检", no_args_is_help=True)
 app.add_typer(qa_app, name="qa")

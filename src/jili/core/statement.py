@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jili.core.expr import Value
 from jili.core.label import Label
+
+if TYPE_CHECKING:  # a type only: statements are read without the expression parser (sqlglot)
+    from jili.core.expr import Value
 
 
 class LineKind(StrEnum):
