@@ -92,7 +92,8 @@ def prepare(agents: int, out: Path) -> Path:
     ws = Workspace(root=root)
     create_layout(ws)
     setup(ws)
-    from jili.registry.imports import active_batches, do_import
+    from jili.registry.facts import active_batches
+    from jili.registry.imports import do_import
 
     t0 = time.perf_counter()
     for fact in ("roster", "attendance", "interactions", "evaluations", "surveys", "incidents", "kpis"):

@@ -19,7 +19,7 @@ FEB = parse_period("1999-02")
 @pytest.fixture
 def bank_calls(ws, do):  # type: ignore[no-untyped-def]
     from jili.io.factstore.views import connect
-    from jili.registry.imports import active_batches
+    from jili.registry.facts import active_batches
 
     mapping, _ = load_mapping(BANK_MAPPING)
     assert do(BANK, mapping, now=NOW).status.value == "imported"

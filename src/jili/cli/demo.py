@@ -75,7 +75,7 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool, calls
     elif not as_json:
         console.print(t(f"(bank data not found at {bank}; skipped)", f"（未找到银行数据 {bank}，已跳过）"))
     ok = all(o.status != ImportStatus.REJECTED for o in outcomes)
-    from jili.registry.imports import facts_connection
+    from jili.registry.facts import facts_connection
 
     con, _ = facts_connection(ws)
     teams = con.execute(TEAM_SQL).fetchall()

@@ -24,7 +24,7 @@ TzOpt = Annotated[str | None, typer.Option(help="Local timezone of the calls (de
 
 
 def _facts(ws: Workspace) -> duckdb.DuckDBPyConnection:
-    from jili.registry.imports import facts_connection
+    from jili.registry.facts import facts_connection
 
     return facts_connection(ws)[0]
 

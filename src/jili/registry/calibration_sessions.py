@@ -21,7 +21,7 @@ from jili.qa.calibration import Calibration, ItemAgreement, Rating, calibrate
 from jili.qa.scorecard import Scorecard
 from jili.qa.scoring import Answer, score
 from jili.registry.evaluations import answers_json, answers_of, card_for, scorecards
-from jili.registry.imports import shared_facts
+from jili.registry.facts import shared_facts
 from jili.registry.models import Account, AuditEvent, CalibrationCall, CalibrationScore, CalibrationSession, Role
 
 

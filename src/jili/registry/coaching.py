@@ -18,7 +18,7 @@ from jili.io.factstore.qa import fatal_evaluations
 from jili.io.workspace import Workspace
 from jili.registry.accounts import account_named, agent_of, current_team, led_teams
 from jili.registry.calendar import deadline
-from jili.registry.imports import shared_facts
+from jili.registry.facts import shared_facts
 from jili.registry.models import AuditEvent, CoachingTask, PolicyRun, Role, StatementRecord
 from jili.registry.models import Standing as StandingRow
 

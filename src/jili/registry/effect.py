@@ -13,7 +13,7 @@ from jili.core.problems import Location, Problem, Severity, suggest
 from jili.io.factstore.effect import EFFECT_METRICS, agent_means
 from jili.io.workspace import Workspace
 from jili.registry.calendar import unknown_year
-from jili.registry.imports import shared_facts
+from jili.registry.facts import shared_facts
 from jili.registry.ledger import population
 
 

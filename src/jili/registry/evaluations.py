@@ -31,7 +31,8 @@ from jili.qa.scoring import Answer, score
 from jili.registry.accounts import agent_of
 from jili.registry.calendar import deadline
 from jili.registry.coaching import close_by_follow_up
-from jili.registry.imports import ImportStatus, do_import, shared_facts
+from jili.registry.facts import shared_facts
+from jili.registry.imports import ImportStatus, do_import
 from jili.registry.models import Account, AgentSpell, Assignment, AuditEvent, Evaluation, ImportBatch, Role
 
 SOURCE = "internal"  # what Jili's own evaluators are, in the facts (R15 reads internal and carrier QA)

@@ -6,14 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
-import duckdb
 import pyarrow.parquet as pq
 from django.db import transaction
 from django.utils import timezone as djtz
@@ -32,7 +30,7 @@ from jili.io.readers.staging import (
 )
 from jili.io.specs.mapping import Mapping
 from jili.io.workspace import Workspace
-from jili.pipeline.sources import FactBatch, batches_by_fact
+from jili.registry.facts import active_batches
 from jili.registry.models import Agent, AgentSpell, AuditEvent, ImportBatch, ImportLock, Site, Team
 
 
@@ -277,43 +275,3 @@ def sweep_orphans(ws: Workspace, min_age_seconds: float = 3600) -> list[Path]:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
-
-
-def fact_batches(ws: Workspace) -> tuple[FactBatch, ...]:
-    """The active batches of every fact, oldest first."""
-    return tuple(FactBatch(b.fact, b.pk, ws.root / b.parquet_path) for b in active_batches())
-
-
-def facts_connection(ws: Workspace) -> tuple[duckdb.DuckDBPyConnection, list[int]]:
-    """DuckDB views over the active batches of every fact, and the ids of those batches."""
-    from jili.io.factstore.views import connect
-
-    batches = fact_batches(ws)
-    return connect(batches_by_fact(batches)), [b.batch_id for b in batches]
-
-
-_shared_lock = threading.Lock()
-_shared: dict[str, tuple[tuple[int, ...], duckdb.DuckDBPyConnection]] = {}
-
-
-def shared_facts(ws: Workspace) -> duckdb.DuckDBPyConnection:
-    """A cursor on one long-lived facts connection per workspace, rebuilt when the active batches
-    change: what the site's pages read, so that a page does not open every batch again. Each
-    caller gets its own cursor (DuckDB cursors may be used from different threads)."""
-    from jili.io.factstore.views import connect
-
-    batches = fact_batches(ws)
-    key = tuple(b.batch_id for b in batches)
-    with _shared_lock:
-        held = _shared.get(str(ws.root))
-        if held is None or held[0] != key:
-            held = (key, connect(batches_by_fact(batches)))
-            _shared[str(ws.root)] = held
-        return held[1].cursor()
-
-
-def active_batches(fact: str | None = None) -> list[ImportBatch]:
-    qs = ImportBatch.objects.filter(status=ImportBatch.Status.ACTIVE)
-    if fact is not None:
-        qs = qs.filter(fact=fact)
-    return list(qs.order_by("id"))

@@ -16,7 +16,7 @@ from jili.core.ladder import ROUTE_LABELS, STEP_CODES, Evidence, Proposal, Route
 from jili.core.policy import Policy
 from jili.core.problems import Location, Problem, Severity, suggest
 from jili.io.workspace import Workspace
-from jili.registry.imports import shared_facts
+from jili.registry.facts import shared_facts
 from jili.registry.models import AuditEvent, CareerStep, PolicyRun
 from jili.registry.models import Standing as StandingRow
 

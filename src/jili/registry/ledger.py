@@ -27,10 +27,8 @@ from jili.io.hooks import crash_point
 from jili.io.specs.policy import load_policy_text
 from jili.io.specs.shapes import MAX_NUMBER  # what a person may type: the same bound as a spec file
 from jili.io.workspace import Workspace
-from jili.pipeline.period import run_period
 from jili.pipeline.sources import LedgerBefore, PeriodSources
-from jili.registry.evaluations import do_publish, months_of
-from jili.registry.imports import fact_batches
+from jili.registry.facts import fact_batches
 from jili.registry.models import Agent, AgentSpell, AuditEvent, PolicyRun, Posting, StatementRecord
 from jili.registry.models import Period as PeriodRow
 from jili.registry.models import Standing as StandingRow
@@ -123,6 +121,9 @@ def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user:
             f"策略 {policy.id} v{policy.version} 的生效期不含 {period.label}。",
             fix="Run the version in force for that period.",
             fix_zh="请使用该周期生效的版本计算。"),))
+    from jili.pipeline.period import run_period  # the engines: only a run needs them, not a reader of the ledger
+    from jili.registry.evaluations import do_publish, months_of
+
     published = do_publish(ws, months_of(period), acting_user=acting_user)  # what evaluators saved since
     if published:
         return RunOutcome(False, None, (), tuple(published))
@@ -402,6 +403,8 @@ def do_recompute(ws: Workspace, run_row: PolicyRun, agent_id: str, *, acting_use
                        f"{period.label} 已结账，且没有其后的未结账周期可记入更正。",
                        fix="Open the current period (run it once) and decide again.",
                        fix_zh="请先计算一次当前周期，再重新处理。")
+    from jili.pipeline.period import run_period
+
     result = run_period(policy, period_sources(ws, period, [policy.id]), allow_empty=True, engine=ws.engine)
     now_lines: dict[tuple[str, str], Decimal] = {}
     for s in result.statements:

@@ -199,7 +199,7 @@ def statement_page(ws: Workspace, run: PolicyRun, agent_id: str) -> StatementPag
     qa: Interval | None = None
     if period is not None:
         from jili.io.factstore.qa import evaluations_of_agent
-        from jili.registry.imports import shared_facts
+        from jili.registry.facts import shared_facts
 
         evaluations = evaluations_of_agent(shared_facts(ws), period, ws.timezone, agent_id)
         scores = [e[4] for e in evaluations if e[4] is not None]
@@ -244,7 +244,7 @@ def team_page(ws: Workspace, team: Team, run: PolicyRun | None, account: str | N
     scores: dict[str, list[Decimal]] = {}
     if period is not None:
         from jili.io.factstore.qa import scores_by_agent
-        from jili.registry.imports import shared_facts
+        from jili.registry.facts import shared_facts
 
         scores = dict(scores_by_agent(shared_facts(ws), period, ws.timezone, agents=[r.agent_id for r in rows]))
     members = []
@@ -313,7 +313,7 @@ class QualityPage:
 def quality_page(ws: Workspace, period: Period) -> QualityPage:
     from jili.io.factstore.qa import ratings_for_calibration, score_histogram, scores_by_agent, weekly_scores
     from jili.qa.calibration import calibrate
-    from jili.registry.imports import shared_facts
+    from jili.registry.facts import shared_facts
 
     con = shared_facts(ws)
     histogram = score_histogram(con, period, ws.timezone)

@@ -19,7 +19,7 @@ from jili.io.workspace import Workspace
 from jili.qa.scorecard import SCORED, Item, ItemKind, Scorecard, Section
 from jili.qa.scoring import Answer, Scored, score
 from jili.registry.evaluations import answers_of, card_for, current
-from jili.registry.imports import shared_facts
+from jili.registry.facts import shared_facts
 from jili.registry.models import Acknowledgement, Appeal, Assignment, Evaluation
 
 # --- the evaluation form ------------------------------------------------------------------------
