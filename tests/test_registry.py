@@ -129,3 +129,21 @@ def test_evaluation_items_are_checked_against_their_scorecard_at_import(ws, do, 
     good = write(tmp_path / "items2.csv", "evaluation_id,item_id,score\nE1,expression,14\nE1,greeting,1\n"
                  "E1,closing,2\nE1,hangup,2\n")
     assert do(good, "evaluation_items").status == ImportStatus.IMPORTED
+
+
+def test_a_command_migrates_only_when_a_migration_is_not_applied() -> None:
+    """Every command starts the registry; the migration graph is loaded only when a shipped migration is missing from
+    the database (a new workspace, an upgrade), not on every command."""
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from jili.registry.bootstrap import _pending
+
+    assert _pending() is False
+    recorder = MigrationRecorder(connection)
+    recorder.record_unapplied("registry", "0012_career_ladder")
+    try:
+        assert _pending() is True
+    finally:
+        recorder.record_applied("registry", "0012_career_ladder")
+    assert _pending() is False
