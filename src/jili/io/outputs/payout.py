@@ -76,16 +76,22 @@ def _correction_json(c: Correction) -> dict[str, Any]:
 def _workbook(out: Path, pol: Policy, head: list[str], rows: list[list[Cell]], statements: Sequence[Statement],
               corrections: Sequence[Correction]) -> None:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell as SheetCell
     from openpyxl.worksheet.worksheet import Worksheet
 
     def put(sheet: Worksheet, values: Sequence[Cell]) -> None:
-        """One row: text stays text (never a formula), a Decimal is written digit for digit."""
-        sheet.append([str(v) if isinstance(v, Decimal) else v for v in values])
-        for cell, v in zip(sheet[sheet.max_row], values, strict=True):
+        """One row: text stays text (never a formula), a Decimal is written digit for digit. The cells are made
+        here and appended as they are (reading the row back through sheet[max_row] scans the whole sheet: an
+        export of 10,000 agents took half an hour)."""
+        cells = []
+        for v in values:
+            cell = SheetCell(sheet, value=str(v) if isinstance(v, Decimal) else v)
             if isinstance(v, Decimal):
                 cell.data_type = "n"
             elif isinstance(v, str):
                 cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
 
     wb = Workbook()
     sheet = wb.active
