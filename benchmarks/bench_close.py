@@ -129,6 +129,30 @@ def main() -> None:
           "(targets: ≤ 2× the floor, ≥ 10× faster than pandas, peak < 6 GB)", flush=True)
     if results["jili"].get("totals") != results["pandas"].get("totals"):
         print(f"{agents:>7} note: the pandas totals differ from jili's; see bench_baselines.py", flush=True)
+    commands(agents, root)
+
+
+def commands(agents: int, root: Path) -> None:
+    """What a manager waits for after the close, on the stored run, beside the floor of any command: starting
+    Python and importing nothing (best of three each)."""
+    jili = str(Path(sys.executable).with_name("jili"))
+    board = subprocess.run([jili, "leaderboard", "-p", str(POLICY), "--period", MONTH, "-w", str(root), "--json",
+                            "--top", "1"], capture_output=True, text=True, check=True)
+    agent = json.loads(board.stdout)["board"][0]["agent_id"]
+    runs = {"python -c pass (floor)": [sys.executable, "-c", "pass"], "jili --help": [jili, "--help"],
+            "jili explain (one agent)": [jili, "explain", agent, "-p", str(POLICY), "--period", MONTH, "-w", str(root)],
+            "jili leaderboard": [jili, "leaderboard", "-p", str(POLICY), "--period", MONTH, "-w", str(root)],
+            "jili export (XLSX)": [jili, "export", "-p", str(POLICY), "--period", MONTH, "-w", str(root),
+                                   "--out", str(root / "payout.xlsx")]}
+    for label, argv in runs.items():
+        best = min(_timed(argv) for _ in range(1 if "export" in label else 3))
+        print(f"{agents:>7} {label:28} {best:>6.2f} s", flush=True)
+
+
+def _timed(argv: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(argv, capture_output=True, check=True)
+    return time.perf_counter() - t0
 
 
 if __name__ == "__main__":
