@@ -35,3 +35,35 @@ def test_autoqa_over_the_period_feeds_sampling(home, tmp_path):  # noqa: F811
     sample = json.loads(jili("qa", "sample", "--period", "2025-03", "--seed", "3", *w, "--json").stdout)
     reasons = {p["interaction_id"]: p["reason"] for p in sample["agents"][0]["picks"]}
     assert reasons["C0"] == "targeted: autoqa"  # the call auto-QA flagged is listened to first
+    # each call's agent score is a fact a policy reads: the agent is judged by their own part, with its interval
+    assert report["scores_batch"] is not None
+    policy = tmp_path / "agent-part.yaml"
+    policy.write_text("""
+policy: agent-part
+name: 坐席表现 / agent part
+version: "1"
+period: month
+accounts:
+  points: {unit: points, places: 0, label: 积分 / points}
+metrics:
+  agent_part: {fact: autoqa_scores, agg: avg, column: agent_score}
+  scored: {fact: autoqa_scores, agg: count}
+  worst: {fact: autoqa_scores, agg: min, column: agent_score}
+rules:
+  - id: agent_part
+    kind: tiers
+    account: points
+    label: 坐席表现 / agent part
+    tiers:
+      - {label: 好 / good, when: "agent_part >= 50", amount: 10}
+""", encoding="utf-8")
+    ran = jili("run", "-p", str(policy), "--period", "2025-03", *w, "--json")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    explained = json.loads(jili("explain", "A001", "-p", str(policy), "--period", "2025-03", *w, "--json").stdout)
+    metrics = explained["statement"]["metrics"]
+    values = {name: value["d"] for name, value in metrics}  # decimals, as a statement stores them
+    assert values["scored"] == "30" and float(values["worst"]) < float(values["agent_part"]) <= 100, values
+    assert float(values["agent_part"]) >= 50 and json.loads(ran.stdout)["totals"] == {"points": "10"}  # the tier read it
+    # the same run again imports nothing new
+    again = json.loads(jili("autoqa", "run", "--period", "2025-03", *w, "--json").stdout)
+    assert again["scores_batch"] == report["scores_batch"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 
@@ -21,3 +22,4 @@ class Transcript:
     hung_up_by: str | None = None  # from the interaction record (R1's hang-up item)
     hold_seconds: int | None = None
     channel: str | None = None  # voice, chat, social: rules may be scoped to some (a greeting is not expected on Weibo)
+    started_at: dt.datetime | None = None  # when the call started (the workspace's calls; places its scores in a period)

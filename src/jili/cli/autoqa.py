@@ -14,9 +14,10 @@ from rich.table import Table
 from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, app, open_workspace, resolve_period
 from jili.cli.output import console, emit_json, err_console, lang, t
 from jili.core.problems import Location, Problem, Severity
-from jili.io.workspace import TEMPLATES
+from jili.io.workspace import TEMPLATES, Workspace
 
 if TYPE_CHECKING:
+    from jili.autoqa.judgement import Judgement
     from jili.autoqa.transcript import Transcript
 
 autoqa_app = typer.Typer(help="Auto-QA over every transcript / 智能质检", no_args_is_help=True)
@@ -66,11 +67,13 @@ def autoqa_run(
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task(t("checking", "检查中"), total=len(transcripts))
             report = run_checker(checker, transcripts, progress=lambda n: bar.advance(task, n))
-    if ws is not None:  # the workspace's calls: low agent scores go to the sampling plan first
-        from jili.autoqa.judgement import load, low_agent_score_findings
+    scored: list[tuple[Transcript, Judgement]] = []
+    if ws is not None:  # the workspace's calls: low agent scores go to the sampling plan first, scores to the facts
+        from jili.autoqa.judgement import judge, low_agent_score_findings, shipped
 
-        report.findings.extend(low_agent_score_findings(load(), transcripts))
-    imported = None
+        report.findings.extend(low_agent_score_findings(shipped(), transcripts))
+        scored = [(call, judge(shipped(), call, explain=0)) for call in transcripts]
+    imported = scores_batch = None
     if ws is not None and report.findings:
         from jili.core.facts import FORMATS
         from jili.io.factstore.autoqa import write_findings
@@ -82,6 +85,8 @@ def autoqa_run(
         outcome = do_import(ws, staged, Mapping.plain(FORMATS["autoqa_findings"]), acting_user="autoqa")
         staged.unlink(missing_ok=True)
         imported = outcome.batch_id
+    if ws is not None and scored:
+        scores_batch = _import_scores(ws, scored, period)
     if out is not None:
         with out.open("w", newline="", encoding="utf-8-sig") as fh:
             w = csv.writer(fh)
@@ -96,7 +101,7 @@ def autoqa_run(
     if as_json:
         emit_json({"ok": True, "pack": the_pack.id, "engine": checker.matcher.engine, "patterns": the_pack.pattern_count,
                    "transcripts": report.transcripts, "turns": report.turns, "coverage": 1.0 if report.transcripts else 0.0,
-                   "findings": len(report.findings), "batch": imported,
+                   "findings": len(report.findings), "batch": imported, "scores_batch": scores_batch,
                    "rules": [{"rule": rid, "said_in": said, "findings_in": found, "finding_rate": found / n}
                              for rid, _, said, found in rows]})
         return
@@ -114,6 +119,28 @@ def autoqa_run(
     if imported:
         console.print(t(f"Findings imported as batch {imported} (fact autoqa_findings)",
                         f"命中结果已导入为批次 {imported}（autoqa_findings）"))
+    if scores_batch:
+        console.print(t(f"Each call's agent score and predicted satisfaction imported as batch {scores_batch} "
+                        "(fact autoqa_scores)",
+                        f"每通通话的坐席表现分与预测满意度已导入为批次 {scores_batch}（autoqa_scores）"))
+
+
+def _import_scores(ws: Workspace, scored: list[tuple[Transcript, Judgement]], period: str | None) -> int | None:
+    """The calls' scores as an autoqa_scores batch (a second run of the period supersedes nothing: scores of the
+    same model and call are the same key, and the file is the same content)."""
+    from jili.autoqa.judgement import MODEL_FILE
+    from jili.core.facts import FORMATS
+    from jili.io.factstore.autoqa import write_scores
+    from jili.io.specs.mapping import Mapping
+    from jili.registry.imports import do_import
+
+    staged = ws.staging_dir / f"autoqa-scores-{period}.parquet"
+    if not write_scores(staged, MODEL_FILE.stem, scored):
+        staged.unlink(missing_ok=True)
+        return None
+    outcome = do_import(ws, staged, Mapping.plain(FORMATS["autoqa_scores"]), acting_user="autoqa")
+    staged.unlink(missing_ok=True)
+    return outcome.batch_id
 
 
 def _read_transcripts(jddc: Path | None, stc3: Path | None, files: list[Path] | None) -> list[Transcript]:

@@ -591,10 +591,39 @@ AUTOQA_FINDINGS = FactFormat(
     natural_key=("pack", "interaction_id", "rule_id", "turn", "span_start"),
 )
 
+AUTOQA_SCORES = FactFormat(
+    name="autoqa_scores",
+    title="Auto-QA scores",
+    title_zh="智能质检评分",
+    description="Each checked call's two scores, 0–100 with 90 % intervals (written by `jili autoqa run`): `agent_score` "
+                "is the agent's part, read from the agent's turns only — the one to judge an agent by; `score` is the "
+                "predicted satisfaction, which also depends on why the customer called and how angry they were.",
+    description_zh="每通已检查通话的两个分数（0–100，含 90% 区间，由 jili autoqa run 生成）：agent_score 为坐席表现，"
+                   "只依据坐席的话轮，评价坐席应使用此项；score 为预测满意度，还取决于客户来电原因和情绪。",
+    columns=(
+        Column("interaction_id", ColumnType.TEXT, "The call or chat.", "通话或会话编号。", required=True,
+               aliases=("通话ID", "会话ID")),
+        agent_column(required=False),
+        Column("call_at", ColumnType.TIMESTAMP, "When the call started (places the score in a period).", "通话开始时间。",
+               required=True, aliases=("通话时间",)),
+        Column("model", ColumnType.TEXT, "The models that scored it.", "评分模型。", required=True, aliases=("模型",)),
+        Column("agent_score", ColumnType.DECIMAL, "The agent's part, 0–100 (higher is better).", "坐席表现分（0–100）。",
+               unit="points", required=True, aliases=("坐席表现分",), minimum=0, maximum=100),
+        Column("agent_low", ColumnType.DECIMAL, "Its 90 % interval, lower end.", "其 90% 区间下限。", unit="points"),
+        Column("agent_high", ColumnType.DECIMAL, "Its 90 % interval, upper end.", "其 90% 区间上限。", unit="points"),
+        Column("score", ColumnType.DECIMAL, "Predicted satisfaction, 0–100.", "预测满意度（0–100）。", unit="points",
+               aliases=("预测满意度",), minimum=0, maximum=100),
+        Column("score_low", ColumnType.DECIMAL, "Its 90 % interval, lower end.", "其 90% 区间下限。", unit="points"),
+        Column("score_high", ColumnType.DECIMAL, "Its 90 % interval, upper end.", "其 90% 区间上限。", unit="points"),
+    ),
+    time_column="call_at",
+    natural_key=("model", "interaction_id"),
+)
+
 FORMATS: dict[str, FactFormat] = {
     f.name: f
     for f in (ROSTER, INTERACTIONS, EVALUATIONS, EVALUATION_ITEMS, SURVEYS, ATTENDANCE,
-              INCIDENTS, WORK_ITEMS, KPIS, TRANSCRIPTS, AUTOQA_FINDINGS)
+              INCIDENTS, WORK_ITEMS, KPIS, TRANSCRIPTS, AUTOQA_FINDINGS, AUTOQA_SCORES)
 }
 
 TURN_SPEAKERS = ("agent", "customer", "system")

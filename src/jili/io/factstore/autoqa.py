@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -13,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from jili.autoqa.engine import Checker, Finding
+from jili.autoqa.judgement import Judgement
 from jili.autoqa.pack import PhraseRule
 from jili.autoqa.transcript import Transcript, Turn
 from jili.core.periods import Period
@@ -22,13 +24,14 @@ from jili.io.factstore.views import period_parameters
 def transcripts_from_facts(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[Transcript]:
     """The period's transcripts, with who hung up and the hold time from their call records."""
     rows = con.execute("""
-        SELECT t.interaction_id, coalesce(t.agent_id, i.agent_id), t.turns, i.hung_up_by, i.hold_seconds, i.channel
+        SELECT t.interaction_id, coalesce(t.agent_id, i.agent_id), t.turns, i.hung_up_by, i.hold_seconds, i.channel,
+               coalesce(t.started_at, i.offered_at)
         FROM transcripts t LEFT JOIN interactions i USING (interaction_id)
         WHERE timezone($tz, coalesce(t.started_at, i.offered_at)) >= $lo
           AND timezone($tz, coalesce(t.started_at, i.offered_at)) < $hi
         ORDER BY 1""", period_parameters(period, tz)).fetchall()
     return [Transcript(iid, tuple(Turn(x["speaker"], x["text"] or "", x["start_ms"], x["end_ms"]) for x in turns or []),
-                       agent, hung, hold, channel) for iid, agent, turns, hung, hold, channel in rows]
+                       agent, hung, hold, channel, started) for iid, agent, turns, hung, hold, channel, started in rows]
 
 
 @dataclass
@@ -73,6 +76,29 @@ def write_findings(path: Path, pack_id: str, findings: list[Finding], checked_at
         "checked_at": pa.array([checked_at] * len(findings), pa.timestamp("us", tz="UTC")),
     }), path)
     return len(findings)
+
+
+def write_scores(path: Path, model_id: str, scored: Sequence[tuple[Transcript, Judgement]]) -> int:
+    """Each call's two scores as an ``autoqa_scores`` batch, rounded to 0.1 (the models' own precision is coarser);
+    a call without a start time is left out (a period could not hold it)."""
+    rows = [(t, j) for t, j in scored if t.started_at is not None]
+
+    def points(values: list[float]) -> pa.Array:
+        return pa.array([Decimal(f"{v:.1f}") for v in values], pa.decimal128(18, 4))
+
+    pq.write_table(pa.table({
+        "interaction_id": [t.id for t, _ in rows],
+        "agent_id": [t.agent_id for t, _ in rows],
+        "call_at": pa.array([t.started_at for t, _ in rows], pa.timestamp("us", tz="UTC")),
+        "model": [model_id] * len(rows),
+        "agent_score": points([j.agent_score for _, j in rows]),
+        "agent_low": points([j.agent_low for _, j in rows]),
+        "agent_high": points([j.agent_high for _, j in rows]),
+        "score": points([j.score for _, j in rows]),
+        "score_low": points([j.score_low for _, j in rows]),
+        "score_high": points([j.score_high for _, j in rows]),
+    }), path)
+    return len(rows)
 
 
 @dataclass(frozen=True, slots=True)
