@@ -99,7 +99,7 @@ def test_formats_json_lists_every_format():
     out = jili("formats", "--json")
     names = [f["name"] for f in json.loads(out.stdout)["formats"]]
     assert names == ["roster", "interactions", "evaluations", "evaluation_items", "surveys", "attendance",
-                     "incidents", "work_items", "kpis", "transcripts", "autoqa_findings"]
+                     "incidents", "work_items", "kpis", "transcripts", "autoqa_findings", "autoqa_scores"]
 
 
 def test_two_imports_at_once_cannot_both_store_a_key(home, tmp_path):

@@ -46,3 +46,18 @@ def test_the_quality_page_scores_r4_and_names_the_lenient_evaluator(ws: Workspac
     # the distribution and the trend read the totals as exported: E1–E3 came with items only
     assert sum(n for _, n in page.histogram) == page.evaluations == 200
     assert [(w, n) for w, n, _ in page.weekly] == [("2025-W11", 200)]
+
+
+def test_the_quality_page_shows_each_team_s_auto_qa_agent_part_not_the_predicted_satisfaction(
+        ws: Workspace, do, tmp_path: Path) -> None:
+    assert do(write(tmp_path / "roster.csv", ROSTER_CSV), "roster").status.value == "imported"
+    rows = ["interaction_id,agent_id,call_at,model,agent_score,agent_low,agent_high,score,score_low,score_high"]
+    rows += [f"C{i},A001,2025-03-0{1 + i} 10:00,stc3-judgement,{60 + 2 * i},50,80,20,5,40" for i in range(5)]
+    rows += ["C9,A003,2025-03-05 10:00,stc3-judgement,40,30,50,90,80,99",
+             "C10,A003,2025-04-01 00:30,stc3-judgement,99,90,100,99,90,100"]  # April's in Shanghai: not March's
+    assert do(write(tmp_path / "scores.csv", "\n".join(rows) + "\n"), "autoqa_scores").status.value == "imported"
+    from jili.web.pages import quality_page
+
+    page = quality_page(ws, parse_period("2025-03"))
+    part = {code: (i.n, round(i.mean, 2)) for code, i in page.agent_part}
+    assert part == {"T1": (5, 64.0), "T2": (1, 40.0)}  # agent_score (60, 62 … 68), never the satisfaction (20, 90)

@@ -308,6 +308,7 @@ class QualityPage:
     agents_scored: int
     agents_missing_targets: int
     scoring_problems: int
+    agent_part: tuple[tuple[str, Interval], ...] = ()  # per team: auto-QA's agent score over every checked call
 
 
 def quality_page(ws: Workspace, period: Period) -> QualityPage:
@@ -320,14 +321,10 @@ def quality_page(ws: Workspace, period: Period) -> QualityPage:
     weekly = weekly_scores(con, period, ws.timezone)
     by_agent = dict(scores_by_agent(con, period, ws.timezone))
     team_of = _teams_on(period.end - dt.timedelta(days=1))
-    by_team: dict[str, list[Decimal]] = defaultdict(list)
-    for agent, scores in by_agent.items():
-        by_team[team_of.get(agent, "")].extend(scores)
-    teams = []
-    for code in sorted(by_team):
-        interval = mean_interval(by_team[code])
-        if interval is not None and code:
-            teams.append((code, interval))
+    teams = _team_intervals(by_agent, team_of)
+    from jili.io.factstore.autoqa import agent_scores_by_agent
+
+    agent_part = _team_intervals(dict(agent_scores_by_agent(con, period, ws.timezone)), team_of)
     ratings = ratings_for_calibration(con, period, ws.timezone)
     report = calibrate(ratings) if ratings else None
     leniency = tuple((b.evaluator, b.calls, b.bias.mean, b.bias.low, b.bias.high, b.verdict)
@@ -344,11 +341,24 @@ def quality_page(ws: Workspace, period: Period) -> QualityPage:
         by_agent_scored[ev.agent_id].append(result)
     overall = accuracy([r for _, r in scored.scored]) if scored.scored else None
     missing = sum(1 for results in by_agent_scored.values() if accuracy(results).meets_targets is False)
-    return QualityPage(period.label, sum(n for _, n in histogram), tuple(histogram), tuple(weekly), tuple(teams),
+    return QualityPage(period.label, sum(n for _, n in histogram), tuple(histogram), tuple(weekly), teams,
                        report.calls if report else 0, report.evaluators if report else 0,
                        report.alpha if report else None, report.icc if report else None,
                        report.within_5 if report else 0.0, leniency, months, overall, len(by_agent_scored), missing,
-                       len(card_problems) + len(scored.problems))
+                       len(card_problems) + len(scored.problems), agent_part)
+
+
+def _team_intervals(by_agent: dict[str, list[Decimal]], team_of: dict[str, str]) -> tuple[tuple[str, Interval], ...]:
+    """Each team's mean of its agents' scores with its 95 % interval (agents without a team left out)."""
+    by_team: dict[str, list[Decimal]] = defaultdict(list)
+    for agent, scores in by_agent.items():
+        by_team[team_of.get(agent, "")].extend(scores)
+    out = []
+    for code in sorted(by_team):
+        interval = mean_interval(by_team[code])
+        if interval is not None and code:
+            out.append((code, interval))
+    return tuple(out)
 
 
 def _teams_on(day: dt.date) -> dict[str, str]:

@@ -138,3 +138,13 @@ def severe_findings(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> 
           AND timezone($tz, i.offered_at) >= $lo AND timezone($tz, i.offered_at) < $hi
         ORDER BY 1, 2, 3""", period_parameters(period, tz)).fetchall()
     return [(str(a), str(r), str(c)) for a, r, c in rows]
+
+
+def agent_scores_by_agent(con: duckdb.DuckDBPyConnection, period: Period, tz: str) -> list[tuple[str, list[Decimal]]]:
+    """Each agent's auto-QA agent scores of the period's calls (the agent's part, never the predicted satisfaction)."""
+    rows = con.execute("""
+        SELECT agent_id, list(agent_score ORDER BY interaction_id) FROM autoqa_scores
+        WHERE agent_id IS NOT NULL AND agent_score IS NOT NULL
+          AND timezone($tz, call_at) >= $lo AND timezone($tz, call_at) < $hi
+        GROUP BY 1 ORDER BY 1""", period_parameters(period, tz)).fetchall()
+    return [(agent, [Decimal(s) for s in scores]) for agent, scores in rows]
