@@ -107,19 +107,27 @@ def prepare(agents: int, out: Path) -> Path:
     return root
 
 
-def main() -> None:
+def one_size(script: str, header: str) -> tuple[int, Path] | None:
+    """``--agents N …``: with several sizes, print the header and run ``script`` once per size (Django binds to one
+    database per process) and return None; with one, the size and its workspace, generated and imported once."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--agents", type=int, nargs="+", default=[1000, 10000])
     args = parser.parse_args()
-    if len(args.agents) > 1:  # one process per size: Django binds to one database per process
-        print(f"{'agents':>7} {'what':8} {'seconds':>8} {'peak MB':>8}  totals", flush=True)
+    if len(args.agents) > 1:
+        print(header, flush=True)
         for agents in args.agents:
-            subprocess.run([sys.executable, __file__, "--agents", str(agents)], check=True)
-        return
-    agents = args.agents[0]
+            subprocess.run([sys.executable, script, "--agents", str(agents)], check=True)
+        return None
     out = HERE / "out"
     out.mkdir(exist_ok=True)
-    root = prepare(agents, out)
+    return args.agents[0], prepare(args.agents[0], out)
+
+
+def main() -> None:
+    sized = one_size(__file__, f"{'agents':>7} {'what':8} {'seconds':>8} {'peak MB':>8}  totals")
+    if sized is None:
+        return
+    agents, root = sized
     results = {kind: child(kind, root) for kind in ("floor", "jili", "pandas")}
     for kind, r in results.items():
         print(f"{agents:>7} {kind:8} {float(r['seconds']):>8.2f} {float(r['peak_mb']):>8.0f}  {r.get('totals', '')}",

@@ -12,7 +12,6 @@ The totals of both are checked equal to the fen. Prints figures; passes or fails
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_close import MONTH, POLICY, prepare  # noqa: E402
+from bench_close import MONTH, POLICY, one_size  # noqa: E402
 
 CHILD = r"""
 import json, sys, time
@@ -68,18 +67,10 @@ def child(engine: str, root: Path) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--agents", type=int, nargs="+", default=[1000, 10000])
-    args = parser.parse_args()
-    if len(args.agents) > 1:  # one process per size: Django binds to one database per process
-        print(f"{'agents':>7} {'engine':7} {'run s':>8} {'start s':>8} {'peak MB':>8}  totals", flush=True)
-        for agents in args.agents:
-            subprocess.run([sys.executable, __file__, "--agents", str(agents)], check=True)
+    sized = one_size(__file__, f"{'agents':>7} {'engine':7} {'run s':>8} {'start s':>8} {'peak MB':>8}  totals")
+    if sized is None:
         return
-    agents = args.agents[0]
-    out = HERE / "out"
-    out.mkdir(exist_ok=True)
-    root = prepare(agents, out)
+    agents, root = sized
     results = {engine: child(engine, root) for engine in ("duckdb", "spark")}
     for engine, r in results.items():
         print(f"{agents:>7} {engine:7} {float(r['seconds']):>8.2f} {float(r['start']):>8.2f} "

@@ -86,7 +86,7 @@ def autoqa_run(
         staged.unlink(missing_ok=True)
         imported = outcome.batch_id
     if ws is not None and scored:
-        scores_batch = _import_scores(ws, scored, period)
+        scores_batch = import_scores(ws, scored, period or "")
     if out is not None:
         with out.open("w", newline="", encoding="utf-8-sig") as fh:
             w = csv.writer(fh)
@@ -125,16 +125,16 @@ def autoqa_run(
                         f"每通通话的坐席表现分与预测满意度已导入为批次 {scores_batch}（autoqa_scores）"))
 
 
-def _import_scores(ws: Workspace, scored: list[tuple[Transcript, Judgement]], period: str | None) -> int | None:
-    """The calls' scores as an autoqa_scores batch (a second run of the period supersedes nothing: scores of the
-    same model and call are the same key, and the file is the same content)."""
+def import_scores(ws: Workspace, scored: list[tuple[Transcript, Judgement]], label: str) -> int | None:
+    """The calls' scores as an autoqa_scores batch (a second run of the period imports nothing new: the same calls
+    scored by the same model are the same file). The demo imports its calls' scores through here too."""
     from jili.autoqa.judgement import MODEL_FILE
     from jili.core.facts import FORMATS
     from jili.io.factstore.autoqa import write_scores
     from jili.io.specs.mapping import Mapping
     from jili.registry.imports import do_import
 
-    staged = ws.staging_dir / f"autoqa-scores-{period}.parquet"
+    staged = ws.staging_dir / f"autoqa-scores-{label}.parquet"
     if not write_scores(staged, MODEL_FILE.stem, scored):
         staged.unlink(missing_ok=True)
         return None
