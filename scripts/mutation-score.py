@@ -17,6 +17,13 @@ EQUIVALENT: dict[str, str] = {
     "jili.core.standing.x_competition_places__mutmut_12": "place starts as 1: the first total always sets it",
     "jili.core.standing.x_standings__mutmut_38": "exponent <= 0 instead of < 0: at 0, -0 and 0 are the same places",
     "jili.core.standing.x_standings__mutmut_39": "exponent < 1 instead of < 0: at 0, -0 and 0 are the same places",
+    "jili.qa.sampling.x_sample__mutmut_10": "AgentSample starts with eligible None: it is set to the pool's size "
+    "before anything reads it",
+    "jili.qa.sampling.x_sample__mutmut_13": "AgentSample starts with eligible 1: it is set to the pool's size "
+    "before anything reads it",
+    "jili.qa.sampling.x_sample__mutmut_109": "the share when no call is left: the strata loop has no stratum then, "
+    "so the share is never computed",
+    "jili.qa.sampling.x_sample__mutmut_111": "the share when no call is left (1 instead of 0): never computed, as above",
 }
 
 
