@@ -17,6 +17,10 @@ EQUIVALENT: dict[str, str] = {
     "jili.core.standing.x_competition_places__mutmut_12": "place starts as 1: the first total always sets it",
     "jili.core.standing.x_standings__mutmut_38": "exponent <= 0 instead of < 0: at 0, -0 and 0 are the same places",
     "jili.core.standing.x_standings__mutmut_39": "exponent < 1 instead of < 0: at 0, -0 and 0 are the same places",
+    "jili.qa.stats.x_mean_interval__mutmut_38": "population >= n: when every call was heard, the correction factor "
+    "is √0 = 0, which is what the branch for population <= n sets",
+    "jili.qa.stats.x_sample_size__mutmut_11": "the normal quantile at (1 - confidence) / 2 is the same number with "
+    "its sign turned, and it is squared",
     "jili.qa.sampling.x_sample__mutmut_10": "AgentSample starts with eligible None: it is set to the pool's size "
     "before anything reads it",
     "jili.qa.sampling.x_sample__mutmut_13": "AgentSample starts with eligible 1: it is set to the pool's size "
