@@ -57,5 +57,5 @@ def test_calls_needed_for_a_margin(sd, margin, confidence, population, n):
 
 @pytest.mark.parametrize("margin", [0, -1])
 def test_a_margin_must_be_positive(margin):
-    with pytest.raises(ValueError, match="^margin must be positive$"):
+    with pytest.raises(ValueError, match=r"^margin must be positive$"):
         sample_size(6, margin)
