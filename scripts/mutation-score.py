@@ -21,6 +21,9 @@ EQUIVALENT: dict[str, str] = {
     "is √0 = 0, which is what the branch for population <= n sets",
     "jili.qa.stats.x_sample_size__mutmut_11": "the normal quantile at (1 - confidence) / 2 is the same number with "
     "its sign turned, and it is squared",
+    "jili.qa.calibration.x_icc_2_1__mutmut_47": "the column means without keepdims broadcast across the rows exactly "
+    "as with it",
+    "jili.qa.calibration.x_icc_2_1__mutmut_49": "keepdims=False: the same broadcast, as above",
     "jili.qa.sampling.x_sample__mutmut_10": "AgentSample starts with eligible None: it is set to the pool's size "
     "before anything reads it",
     "jili.qa.sampling.x_sample__mutmut_13": "AgentSample starts with eligible 1: it is set to the pool's size "
