@@ -54,3 +54,9 @@ def test_a_standing_carries_the_agent_s_name_and_team() -> None:
     row = standings([Statement("A1", "王芳", "T7", "2025-03", "p", "1", True, totals=(("bonus", D("1.00")),))],
                     ["bonus"])[0]
     assert (row.name, row.team) == ("王芳", "T7")
+
+
+def test_a_total_written_with_a_positive_exponent_has_no_decimal_places() -> None:
+    """1E+2 is a hundred, shown with no decimals (never -2 places)."""
+    (row,) = standings([statement("A1", "1E+2")], ["bonus"])
+    assert (row.total, row.places) == (D(100), 0)
