@@ -65,8 +65,10 @@ print(json.dumps({"seconds": seconds, "peak_mb": hwm / 1024, **result}, default=
 """
 
 
-def child(kind: str, root: Path) -> dict[str, object]:
-    out = subprocess.run([sys.executable, "-c", CHILD, kind, str(root), MONTH, str(POLICY)],
+def child(kind: str, root: Path, code: str = CHILD) -> dict[str, object]:
+    """Run ``code`` in a process of its own (peak memory is the process's), with the kind, workspace, month and
+    policy as arguments; its last line of output is a JSON object."""
+    out = subprocess.run([sys.executable, "-c", code, kind, str(root), MONTH, str(POLICY)],
                          capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"{kind} failed:\n{out.stderr[-3000:]}")

@@ -12,15 +12,13 @@ The totals of both are checked equal to the fen. Prints figures; passes or fails
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_close import MONTH, POLICY, one_size  # noqa: E402
+from bench_close import child, one_size  # noqa: E402
 
 CHILD = r"""
 import json, sys, time
@@ -58,20 +56,12 @@ print(json.dumps({"seconds": seconds, "start": start, "peak_mb": hwm / 1024, "ag
 """
 
 
-def child(engine: str, root: Path) -> dict[str, object]:
-    out = subprocess.run([sys.executable, "-c", CHILD, engine, str(root), MONTH, str(POLICY)],
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit(f"{engine} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
 def main() -> None:
     sized = one_size(__file__, f"{'agents':>7} {'engine':7} {'run s':>8} {'start s':>8} {'peak MB':>8}  totals")
     if sized is None:
         return
     agents, root = sized
-    results = {engine: child(engine, root) for engine in ("duckdb", "spark")}
+    results = {engine: child(engine, root, CHILD) for engine in ("duckdb", "spark")}
     for engine, r in results.items():
         print(f"{agents:>7} {engine:7} {float(r['seconds']):>8.2f} {float(r['start']):>8.2f} "
               f"{float(r['peak_mb']):>8.0f}  {r['totals']} ({r['lines']:,} lines)", flush=True)

@@ -319,16 +319,18 @@ def fit(transcripts: Sequence[Transcript], mean_s: Iterable[float]) -> tuple[Mod
 LOW_AGENT_SCORE = 40.0
 
 
+def low_agent_score_finding(t: Transcript, judged: Judgement, below: float = LOW_AGENT_SCORE) -> Finding | None:
+    """A ``low_agent_score`` finding, for review, when the transcript's agent score is under ``below``; it points at
+    the turn that lowered the score most and quotes the n-gram."""
+    if judged.agent_score >= below:
+        return None
+    worst = next((r for r in judged.reasons if r.effect < 0), None)
+    return Finding("low_agent_score", "major", t.id, t.agent_id, worst.turn if worst else None, None, None, None,
+                   f"{judged.agent_score:.0f} ({judged.agent_low:.0f}-{judged.agent_high:.0f})"
+                   + (f" {worst.text}" if worst else ""), None, True)
+
+
 def low_agent_score_findings(models: tuple[Model, Model], transcripts: Iterable[Transcript],
                              below: float = LOW_AGENT_SCORE) -> list[Finding]:
-    """A ``low_agent_score`` finding, for review, on each transcript whose agent score is under ``below``; it
-    points at the turn that lowered the score most and quotes the n-gram."""
-    out = []
-    for t in transcripts:
-        score, low, high, reasons = _scored(models[1], t, explain=5)  # the agent's part only
-        if score >= below:
-            continue
-        worst = next((r for r in reasons if r.effect < 0), None)
-        out.append(Finding("low_agent_score", "major", t.id, t.agent_id, worst.turn if worst else None, None, None, None,
-                           f"{score:.0f} ({low:.0f}-{high:.0f})" + (f" {worst.text}" if worst else ""), None, True))
-    return out
+    found = (low_agent_score_finding(t, judge(models, t), below) for t in transcripts)
+    return [f for f in found if f is not None]

@@ -17,6 +17,7 @@ from jili.core.problems import Location, Problem, Severity
 from jili.io.workspace import TEMPLATES, Workspace
 
 if TYPE_CHECKING:
+    from jili.autoqa.engine import Finding
     from jili.autoqa.judgement import Judgement
     from jili.autoqa.transcript import Transcript
 
@@ -69,10 +70,8 @@ def autoqa_run(
             report = run_checker(checker, transcripts, progress=lambda n: bar.advance(task, n))
     scored: list[tuple[Transcript, Judgement]] = []
     if ws is not None:  # the workspace's calls: low agent scores go to the sampling plan first, scores to the facts
-        from jili.autoqa.judgement import judge, low_agent_score_findings, shipped
-
-        report.findings.extend(low_agent_score_findings(shipped(), transcripts))
-        scored = [(call, judge(shipped(), call, explain=0)) for call in transcripts]
+        scored = judged(transcripts)
+        report.findings.extend(low_agent_scores(scored))
     imported = scores_batch = None
     if ws is not None and report.findings:
         from jili.core.facts import FORMATS
@@ -123,6 +122,20 @@ def autoqa_run(
         console.print(t(f"Each call's agent score and predicted satisfaction imported as batch {scores_batch} "
                         "(fact autoqa_scores)",
                         f"每通通话的坐席表现分与预测满意度已导入为批次 {scores_batch}（autoqa_scores）"))
+
+
+def judged(transcripts: list[Transcript]) -> list[tuple[Transcript, Judgement]]:
+    """Each call judged once, by both shipped models: its scores go to the facts, its low agent score to review."""
+    from jili.autoqa.judgement import judge, shipped
+
+    return [(call, judge(shipped(), call)) for call in transcripts]
+
+
+def low_agent_scores(scored: list[tuple[Transcript, Judgement]]) -> list[Finding]:
+    from jili.autoqa.judgement import low_agent_score_finding
+
+    found = (low_agent_score_finding(call, judgement) for call, judgement in scored)
+    return [f for f in found if f is not None]
 
 
 def import_scores(ws: Workspace, scored: list[tuple[Transcript, Judgement]], label: str) -> int | None:

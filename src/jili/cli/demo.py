@@ -240,15 +240,15 @@ def _transcripts(ws: Workspace, made: list[Assignment], dialogues: Path) -> None
     assert pack is not None, problems
     checked = [Transcript(a.interaction_id, d.turns, a.agent_id, started_at=a.call_at) for a, d in calls]
     report = run_checker(Checker(pack), checked)
-    from jili.autoqa.judgement import judge, low_agent_score_findings, shipped
-    from jili.cli.autoqa import import_scores
+    from jili.cli.autoqa import import_scores, judged, low_agent_scores
 
-    report.findings.extend(low_agent_score_findings(shipped(), checked))  # the agent's part, judged like people judge
+    scored = judged(checked)
+    report.findings.extend(low_agent_scores(scored))  # the agent's part, judged like people judge
     found = ws.staging_dir / "demo-findings.parquet"
     write_findings(found, pack.id, report.findings, dt.datetime.now(dt.UTC))
     do_import(ws, found, Mapping.plain(FORMATS["autoqa_findings"]), acting_user="autoqa")
     found.unlink(missing_ok=True)
-    import_scores(ws, [(call, judge(shipped(), call, explain=0)) for call in checked], "demo")
+    import_scores(ws, scored, "demo")
 
 
 # what each evaluator marked on the five calls (R2 deductions): evaluator2 is lenient, the QA manager strict
