@@ -30,7 +30,7 @@ _ALLOWED = (
     exp.Floor, exp.Ceil, exp.Between, exp.In, exp.Is, exp.Nullif, exp.Day, exp.Month, exp.Year, exp.Tuple,
 )
 MAX_LENGTH = 2000
-MAX_DEPTH = 64
+MAX_DEPTH = 32  # brackets open at once; sqlglot recurses once per level
 FUNCTIONS = "abs, round, floor, ceil, least, greatest, coalesce, nullif, if, day, month, year"
 
 
@@ -72,21 +72,27 @@ def parse(text: str | int | float, known: Mapping[str, str], where: Location,
           what: str = "expression", columns_of: str | None = None) -> tuple[Expr | None, list[Problem]]:
     """Parse and check ``text``; ``known`` maps each usable name to a short description; ``columns_of`` names the
     fact when the names are its columns (a metric's column or filter)."""
-    source = str(text).strip()
+    try:
+        return _parse(str(text).strip(), known, where, what, columns_of)
+    except RecursionError:  # sqlglot, the checks and the compiler each recurse once per level of the tree
+        return None, [_problem(where, "expression_too_complex", f"The {what} is nested too deeply.",
+                               f"{what}嵌套过深。", "Split it into named metrics.", "请拆成若干命名指标。")]
+
+
+def _parse(source: str, known: Mapping[str, str], where: Location, what: str,
+           columns_of: str | None) -> tuple[Expr | None, list[Problem]]:
     if not source:
         return None, [_problem(where, "empty_expression", f"The {what} is empty.", f"{what} 为空。",
                                "Write a condition or a formula, e.g. qa_avg >= 95.", "请写条件或公式，例如 qa_avg >= 95。")]
-    if len(source) > MAX_LENGTH or source.count("(") > MAX_DEPTH:
+    if len(source) > MAX_LENGTH or _nesting(source) > MAX_DEPTH:
         return None, [_problem(where, "expression_too_complex",
                                f"The {what} is too long or too deeply nested (at most {MAX_LENGTH} characters and "
-                               f"{MAX_DEPTH} brackets).", f"{what}过长或括号嵌套过深。",
+                               f"{MAX_DEPTH} brackets open at once).", f"{what}过长或括号嵌套过深（最多 {MAX_LENGTH} 个字符、"
+                               f"{MAX_DEPTH} 层括号）。",
                                "Split it into named metrics, each a step of the calculation.",
                                "请拆成若干命名指标，每个指标算一步。")]
     try:
         node = sqlglot.parse_one(source, read="duckdb")
-    except RecursionError:
-        return None, [_problem(where, "expression_too_complex", f"The {what} is nested too deeply.",
-                               f"{what}嵌套过深。", "Split it into named metrics.", "请拆成若干命名指标。")]
     except (SqlglotError, ValueError) as exc:
         first = str(exc).splitlines()[0]
         return None, [_problem(where, "expression_syntax", f"Cannot read the {what} {source!r}: {first}",
@@ -133,12 +139,19 @@ def parse(text: str | int | float, known: Mapping[str, str], where: Location,
             break
     if problems:
         return None, problems
-    try:
-        fn = compile_node(checked)
-    except EvalError as exc:
-        return None, [_problem(where, "expression_unreadable", f"Cannot use the {what} {source!r}: {exc}.",
-                               f"无法使用{what} {source!r}：{exc}。", "Simplify the expression.", "请简化表达式。")]
-    return Expr(source, checked, tuple(names), fn), []
+    return Expr(source, checked, tuple(names), compile_node(checked)), []  # the whitelist leaves nothing it cannot compile
+
+
+def _nesting(source: str) -> int:
+    """The most brackets open at once: how deep sqlglot will have to recurse."""
+    depth = deepest = 0
+    for char in source:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    return deepest
 
 
 _TEXT = {"text", "choice"}
@@ -359,7 +372,9 @@ def compile_node(node: exp.Expression) -> Fn:
         def between(env: Mapping[str, Value]) -> Value:
             v = value(env)
             lo, hi = _compare(exp.GTE, v, low(env)), _compare(exp.LTE, v, high(env))
-            return None if lo is None or hi is None else bool(lo and hi)
+            if lo is False or hi is False:  # SQL: false and null is false
+                return False
+            return None if lo is None or hi is None else True
         return between
     if isinstance(node, exp.In):
         value = compile_node(node.this)

@@ -96,7 +96,8 @@ def score(card: Scorecard, answers: Sequence[Answer], where: Location) -> tuple[
                     applicable_max += item.maximum
                 scores.append(ItemScore(item.id, item.kind, item.maximum if full else Decimal(0), item.maximum, True, False))
                 continue
-            value = got.score if got.score is not None else Decimal(0)
+            value = got.score
+            assert value is not None  # _check_value refuses a scored item without a score
             earned += value
             applicable_max += item.maximum
             band = next((b.label_zh for b in item.bands if b.low <= value <= b.high), "")
@@ -112,7 +113,7 @@ def score(card: Scorecard, answers: Sequence[Answer], where: Location) -> tuple[
             scores.append(ItemScore(item.id, item.kind, points, Decimal(0), False,
                                     item.kind == ItemKind.DEDUCTION and n > 0))
         else:  # fatal
-            hit = got is not None and (got.fatal or _occurrences(got) > 0 or (got.score is not None and got.score > 0))
+            hit = got is not None and (got.fatal or _occurrences(got) > 0)  # flagged, counted, or any score but 0
             fatal = fatal or hit
             scores.append(ItemScore(item.id, item.kind, Decimal(0), Decimal(0), False, False))
     scored_max = sum((i.maximum for i in card.items), Decimal(0))

@@ -97,6 +97,8 @@ def show(inputs: Iterable[tuple[str, Value]]) -> str:
 
 
 def fmt(v: Value) -> str:
+    if isinstance(v, Decimal) and not v.is_finite():
+        return str(v)  # Infinity or NaN from a fact: shown, never a crash
     if isinstance(v, Decimal):
         q = v.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize()
         return format(q, "f")
