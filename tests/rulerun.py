@@ -40,13 +40,22 @@ class Ran:
         return [(ln.reason_en, ln.reason_zh) for ln in self.lines[agent]]
 
 
-def apply(rule: object, envs: dict[str, dict[str, Value]], *, period: Period = MARCH,
+PLACES = {"yuan": 2}
+
+
+def round_to_account(account: str, amount: Decimal) -> Decimal:
+    """As the engine rounds: to the account's places, half-up; an account the policy does not have is a bug."""
+    return amount.quantize(Decimal(1).scaleb(-PLACES[account]), rounding=ROUND_HALF_UP)
+
+
+def apply(rule: object, envs: dict[str, dict[str, Value]], *, period: Period = MARCH, also: tuple[str, ...] = (),
           before: dict[str, dict[str, dict[str, Value]]] | None = None, fed: dict[str, set[str]] | None = None,
           sources: dict[str, frozenset[str]] | None = None,
           events: dict[tuple[str, str], dict[str, list[EventCount]]] | None = None) -> Ran:
     """``rule`` on ``period`` for the agents of ``envs``; ``before`` holds earlier periods' values by label;
-    ``fed`` the agents with facts behind each fact metric in ``period`` (and, keyed 'label|metric', earlier)."""
-    agents = list(envs)
+    ``fed`` the agents with facts behind each fact metric in ``period`` (and, keyed 'label|metric', earlier);
+    ``also`` agents who are active but have no values at all."""
+    agents = [*envs, *also]
     values = {period.label: envs, **(before or {})}
     fed_keys: dict[tuple[str, str], set[str]] = {}
     for key, who in (fed or {}).items():
@@ -54,7 +63,6 @@ def apply(rule: object, envs: dict[str, dict[str, Value]], *, period: Period = M
         fed_keys[(label or period.label, metric)] = who
     inputs = Inputs(period, agents, values, {period.label: period}, events=events or {}, fed=fed_keys,
                     sources=sources or {})
-    run = RuleRun(period, agents, envs, inputs, lambda account, d: d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
-                  defaultdict(list), defaultdict(list), defaultdict(list))
+    run = RuleRun(period, agents, envs, inputs, round_to_account, defaultdict(list), defaultdict(list), defaultdict(list))
     rule.apply(run)  # type: ignore[attr-defined]
     return Ran(run.lines, run.flags, run.ranks, run.problems)

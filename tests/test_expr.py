@@ -154,7 +154,8 @@ def test_a_syntax_error_quotes_the_text_and_says_what_to_check() -> None:
 
 
 @pytest.mark.parametrize(("text", "construct"), [("status like 'a%'", "LIKE"), ("(select 1)", "SUBQUERY"),
-                                                 ("cast(qa_avg as int)", "CAST")])
+                                                 ("cast(qa_avg as int)", "CAST"),
+                                                 ("qa_avg ^ 2", "POW")])  # read as DuckDB reads it: a power
 def test_a_construct_outside_the_whitelist_is_named(text: str, construct: str) -> None:
     p = only_problem(text)
     assert p.code == "forbidden_construct"

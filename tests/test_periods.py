@@ -107,6 +107,10 @@ def test_working_days_of_every_month_agree_with_the_calendar_s_own_count(year: i
 def test_period_labels_read_back_and_anything_else_is_refused(label: str, expected: str | None) -> None:
     period = parse_period(label)
     assert (period.label if period else None) == expected
+    if expected is not None:
+        kind = (PeriodKind.QUARTER if "Q" in expected else PeriodKind.WEEK if "W" in expected else
+                {10: PeriodKind.DAY, 7: PeriodKind.MONTH, 4: PeriodKind.YEAR}[len(expected)])
+        assert period is not None and period.kind == kind and period == period_of(period.start, kind)
 
 
 @pytest.mark.parametrize(("label", "start", "end"), [
@@ -118,6 +122,7 @@ def test_each_period_kind_has_its_start_and_exclusive_end(label: str, start: dt.
     assert period is not None and (period.start, period.end) == (start, end)
     for day in (start, end - dt.timedelta(days=1)):  # every day inside is in the same period
         assert period_of(day, period.kind) == period
+    assert period_of(start, PeriodKind.YEAR).kind == PeriodKind.YEAR
     assert period_of(end, period.kind).start == end
 
 
@@ -189,7 +194,7 @@ def test_a_year_the_calendar_does_not_know_is_said_not_guessed() -> None:
     far = d(2099, 3, 2)
     with pytest.raises(CalendarUnknown) as info:
         is_workday(far)
-    assert info.value.day == far
+    assert info.value.day == far and info.value.args == (far,)
     with pytest.raises(CalendarUnknown) as again:
         holidays_between(far, far + dt.timedelta(days=1))
     assert again.value.day == far

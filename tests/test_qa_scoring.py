@@ -226,6 +226,10 @@ def test_an_item_answered_twice_is_refused_once_and_its_first_answer_is_checked(
     assert (p.expected, p.found, p.fix, p.fix_zh) == ("", "", "", "")
     _, problems = score(THREE, [*FULL, Answer("greet", D(2)), Answer("nope", D(1))], HERE)
     assert [q.code for q in problems] == ["duplicate_item", "unknown_item"]  # every answer after it is still read
+    _, problems = score(THREE, [Answer("nope", D(1)), Answer("tone", D(3)), *FULL[1:]], HERE)
+    assert [q.code for q in problems] == ["unknown_item"]
+    _, problems = score(THREE, [Answer("nope", D(1)), Answer("greet", D(1)), FULL[0], FULL[2]], HERE)
+    assert [q.code for q in problems] == ["unknown_item", "out_of_range"]
     _, problems = score(THREE, [Answer("greet", D(1)), *FULL], HERE)
     assert [q.code for q in problems] == ["out_of_range", "duplicate_item"]
 

@@ -86,6 +86,26 @@ def test_a_formula_with_a_condition_names_it_and_its_inputs() -> None:
     assert apply(FormulaRule(HEAD, expr("late > 0")), {"A": {"late": D(1)}}).paid() == {"A": [D(1)]}  # true is 1
 
 
+def test_most_kinds_read_only_their_own_period() -> None:
+    assert FORMULA.lookback() == 0 and BANDS.lookback() == 0 and TIERS.lookback() == 0
+    assert FORMULA.thresholds() == []
+
+
+def test_an_active_agent_without_values_is_a_problem_for_a_formula_not_a_crash() -> None:
+    r = apply(FORMULA, {"A": {"wage": D(10)}}, also=("Z",))
+    assert r.paid() == {"A": [D("2.00")]} and [p.agent_id for p in r.problems] == ["Z"]
+    assert apply(BANDS, {}, also=("Z",)).paid() == {} and apply(TIERS, {}, also=("Z",)).paid() == {"Z": [D(0)]}
+
+
+def test_what_each_kind_reads_includes_its_condition() -> None:
+    when = replace(HEAD, when=expr("late = 0"))
+    assert FormulaRule(when, expr("wage")).names() == {"late", "wage"}
+    assert replace(BANDS, head=when).names() == {"late", "rate", "wage"}
+    assert replace(TIERS, head=when).names() == {"late", "v", "wage"}
+    assert replace(STREAK, head=when).names() == {"late", "v", "wage"}
+    assert PerEventRule(when, "incidents", None, "", D(1), (), "occurred_at").names() == {"late"}
+
+
 def test_an_amount_without_an_account_is_not_paid() -> None:
     r = apply(FormulaRule(replace(HEAD, account=None), expr("wage")), {"A": {"wage": D(5)}})
     assert r.paid() == {} and [p.agent_id for p in r.problems] == ["A"]
@@ -125,11 +145,19 @@ def test_each_band_describes_its_edges(band: Band, described: str) -> None:
     assert band.describe() == described
 
 
+@pytest.mark.parametrize(("value", "closed", "open_"), [("0.89", False, False), ("0.9", True, False),
+                                                       ("0.95", True, True), ("1", True, False), ("1.01", False, False)])
+def test_a_band_holds_its_edges_only_when_they_are_inclusive(value: str, closed: bool, open_: bool) -> None:
+    amount = expr("0")
+    assert Band(Label("", ""), D("0.9"), True, D(1), True, amount).contains(D(value)) is closed
+    assert Band(Label("", ""), D("0.9"), False, D(1), False, amount).contains(D(value)) is open_
+
+
 def test_an_amount_that_cannot_be_computed_pays_zero_and_no_value_writes_no_line() -> None:
-    r = apply(BANDS, {"A": {"rate": D("0.92"), "wage": None}, "B": {"rate": None}, "C": {"rate": "high"}})
+    r = apply(BANDS, {"B": {"rate": None}, "C": {"rate": "high"}, "A": {"rate": D("0.92"), "wage": None}})
     assert r.paid() == {"A": [D(0)]}
     gap = BandsRule(HEAD, expr("rate"), BANDS.bands[:1])
-    assert apply(gap, {"A": {"rate": D("0.5")}}).paid() == {}  # in no band
+    assert apply(gap, {"A": {"rate": D("0.5")}, "B": {"rate": D(1)}}).paid() == {"B": [D(30)]}  # A is in no band
 
 
 def test_band_edges_are_thresholds_of_what_the_value_reads() -> None:
@@ -156,6 +184,7 @@ def test_a_tier_line_names_the_tier_its_condition_and_inputs() -> None:
                                "档位“优秀”（v >= 95）；v = 96, wage = 1000 → 300.00")]
     assert r.reasons("B") == [("tier 'ordinary' (otherwise) with  → 0", "档位“一般”（其他情况）； → 0")]
     assert r.lines["A"][0].label == Label("Pay: excellent", "奖金：优秀") and r.lines["A"][0].expression == "v >= 95"
+    assert r.lines["A"][0].inputs == (("v", D(96)), ("wage", D(1000)))
     assert r.lines["B"][0].expression == "otherwise"
     no_otherwise = TiersRule(HEAD, TIERS.tiers[:2])
     assert apply(no_otherwise, {"A": {"v": D(10)}}).paid() == {}
@@ -225,8 +254,21 @@ def test_a_streak_can_flag_instead_of_pay() -> None:
 def test_a_period_without_facts_breaks_the_streak() -> None:
     sources = {"v": frozenset({"v"})}
     fed = {"v": {"A", "B"}, "2025-02|v": {"A"}, "2025-01|v": {"A", "B"}}
-    r = streak(STREAK, {"A": (95, 95, 95), "B": (95, 95, 95)}, fed=fed, sources=sources)
+    r = streak(STREAK, {"B": (95, 95, 95), "A": (95, 95, 95)}, fed=fed, sources=sources)
     assert r.paid() == {"A": [D("100.00")]}
+
+
+def test_a_streak_reaching_a_period_without_values_does_not_hold() -> None:
+    # the condition rests on no facts (a roster field): an earlier period with no values at all is not true
+    r = apply(STREAK, {"A": {"v": D(95), "wage": D(1)}}, before={"2025-02": {"A": {"v": D(95)}}})
+    assert r.paid() == {}
+    r = apply(STREAK, {"A": {"v": D(95), "wage": D(1)}}, before={"2025-02": {}, "2025-01": {}})
+    assert r.paid() == {}
+
+
+def test_a_streak_amount_without_a_value_pays_zero() -> None:
+    r = streak(replace(STREAK, amount=expr("late")), {"A": (95, 95, 95)})
+    assert r.paid() == {"A": [D(0)]}
 
 
 def test_each_quarter_pays_once_at_the_quarter_s_last_month() -> None:
@@ -235,16 +277,20 @@ def test_each_quarter_pays_once_at_the_quarter_s_last_month() -> None:
     assert streak(quarterly, {"A": (95, 95, 95)}, period="2025-02").paid() == {}
     two = replace(quarterly, length=2)  # two months of a quarter: only February–March, at March
     assert streak(two, {"A": (0, 95, 95)}).paid() == {"A": [D("100.00")]}
+    assert streak(two, {"A": (95, 95, 95)}, period="2025-02").paid() == {}  # February is not the quarter's end
     four = replace(quarterly, length=4)  # would reach into the quarter before: never
-    assert apply(four, {"A": {"v": D(95), "wage": D(1)}}).paid() == {}
+    good = {"A": {"v": D(95), "wage": D(1)}}
+    assert apply(four, good, before={m: good for m in ("2024-12", "2025-01", "2025-02")}).paid() == {}
+    assert apply(replace(four, each=None), good,
+                 before={m: good for m in ("2024-12", "2025-01", "2025-02")}).paid() == {"A": [D("0.10")]}
 
 
 def test_per_event_pays_each_event_by_its_factor() -> None:
     rule = PerEventRule(HEAD, "incidents", expr("kind = 'complaint'"), "kind = 'complaint'", D(-2),
                         (Multiplier(expr("serious"), D(2)),), "occurred_at")
-    events = {("r", "2025-03"): {"A": [EventCount(D(1), 3, ("b1:1", "b1:2", "b1:5")), EventCount(D(2), 1, ("b1:7",))],
-                                 "B": []}}
-    r = apply(rule, {"A": {}, "B": {}, "C": {}}, events=events)
+    events = {("r", "2025-03"): {"B": [], "A": [EventCount(D(1), 3, ("b1:1", "b1:2", "b1:5")),
+                                                EventCount(D(2), 1, ("b1:7",))]}}
+    r = apply(rule, {"C": {}, "B": {}, "A": {}}, events=events)
     assert r.paid() == {"A": [D("-10.00")]}
     assert r.reasons("A") == [("4 incidents where kind = 'complaint': 3 × -2 + 1 × -2 × 2 → -10.00",
                                "4 条 incidents（kind = 'complaint'）：3 × -2 + 1 × -2 × 2 → -10.00")]

@@ -25,13 +25,15 @@ RULE = RankingRule(HEAD, value="v", also=None, descending=True, within=Level.ALL
                    ties=TieRule.SHARED, tie_break=None, others=None, others_when=None)
 
 
-def rank(rule: RankingRule, envs: dict[str, dict[str, Value]], fed: set[str] | None = None) -> Ran:
+def rank(rule: RankingRule, envs: dict[str, dict[str, Value]], fed: set[str] | None = None,
+         also: tuple[str, ...] = ()) -> Ran:
     sources = {"v": frozenset({"v"}), "w": frozenset({"w"})} if fed is not None else None
-    r = apply(rule, envs, fed={"v": fed or set(), "w": fed or set()}, sources=sources)
+    r = apply(rule, envs, fed={"v": fed or set(), "w": fed or set()}, sources=sources, also=also)
     for lines in r.lines.values():
         for ln in lines:
-            assert (ln.rule_id, ln.kind, ln.account, ln.category, ln.period) == ("top", LineKind.RANKING, "yuan",
-                                                                                 "award", "2025-03")
+            assert (ln.rule_id, ln.kind, ln.account, ln.category, ln.period, ln.expression) == (
+                "top", LineKind.RANKING, "yuan", "award", "2025-03", "")
+    assert all(a in envs for a in r.ranks)
     return r
 
 
@@ -48,6 +50,8 @@ def test_places_are_paid_by_the_table_and_ties_share_the_better_place() -> None:
     assert r.reasons("B") == [("place 2 of 5 by v = 80 (tied with 1 other, shared) → 5",
                                "按 v = 80 排第 2 名（与 1 人并列，shared） → 5")]
     assert r.lines["A"][0].inputs == (("v", D(90)),)
+    third = rank(RULE, values(A=90, B=80, C=70))
+    assert third.reasons("C") == [("place 3 of 3 by v = 70 → 2", "按 v = 70 排第 3 名 → 2")]
 
 
 def test_three_tied_say_two_others() -> None:
@@ -74,6 +78,8 @@ def test_a_tie_break_decides_and_equal_tie_breaks_still_share() -> None:
     assert rank(broken, envs).paid() == {"A": [D(10)], "B": [D(10)], "C": [D(2)]}
     envs["A"]["w"] = None  # no tie-break value counts as 0
     assert rank(broken, envs).paid() == {"A": [D(5)], "B": [D(10)], "C": [D(2)]}
+    envs["B"]["w"] = D("-0.5")  # below the 0 that A's missing value counts as
+    assert rank(broken, envs).paid() == {"A": [D(10)], "B": [D(5)], "C": [D(2)]}
     ascending = replace(broken, descending=False)
     envs = {"A": {"v": D(1), "w": D(4)}, "B": {"v": D(1), "w": D(5)}}
     assert rank(ascending, envs).paid() == {"A": [D(10)], "B": [D(5)]}  # ascending: the lower tie-break first
@@ -129,6 +135,19 @@ def test_a_share_covers_n_times_the_percentage_half_up_and_at_least_one(n: int, 
     assert _share_count(n, None if pct is None else D(pct)) == count
 
 
+def test_the_bottom_share_says_its_own_percentage() -> None:
+    shares = replace(RULE, amounts=(), top_percent=D(10), bottom_percent=D(20), share_amount=D(50))
+    r = rank(shares, values(A=10, B=9, C=8, D=7, E=6, F=5, G=4, H=3, I=2, J=1))
+    assert r.paid() == {"A": [D(50)], "I": [D(50)], "J": [D(50)]}
+    assert r.reasons("A") == [("place 1 of 10 by v is in the top 10 % → 50", "按 v 排第 1/10 名，属前 10% → 50")]
+    assert r.reasons("J") == [("place 10 of 10 by v is in the bottom 20 % → 50", "按 v 排第 10/10 名，属后 20% → 50")]
+
+
+def test_a_share_is_pay_so_its_agents_are_not_among_the_others() -> None:
+    shares = replace(RULE, amounts=(), top_percent=D(50), share_amount=D(50), others=D(1))
+    assert rank(shares, values(A=2, B=1)).paid() == {"A": [D(50)], "B": [D(1)]}
+
+
 def test_the_top_and_bottom_shares_take_the_share_amount() -> None:
     shares = replace(RULE, amounts=(), top_percent=D(20), bottom_percent=D(20), share_amount=D(50))
     r = rank(shares, values(A=10, B=9, C=8, D=7, E=6, F=5, G=4, H=3, I=2, J=1))
@@ -164,6 +183,20 @@ def test_first_in_both_rankings_takes_the_both_amount_once() -> None:
     assert [(x.metric, x.place, x.of) for x in r.ranks["B"]] == [("v", 2, 4), ("w", 3, 4)]
 
 
+def test_an_agent_ranked_by_the_second_metric_only_is_paid_for_it() -> None:
+    envs = {"A": {"v": None, "w": D(9)}, "B": {"v": D(20), "w": D(5)}}
+    r = rank(BOTH, envs)
+    assert r.paid() == {"A": [D(3)], "B": [D(3), D(2)]}
+    assert [(x.metric, x.place) for x in r.ranks["A"]] == [("w", 1)]
+
+
+def test_split_ties_in_both_rankings_share_the_both_amounts() -> None:
+    envs = {"A": {"v": D(30), "w": D(9)}, "B": {"v": D(30), "w": D(5)}}
+    r = rank(replace(BOTH, ties=TieRule.SPLIT), envs)
+    # A: 1st in both, tied with B by v: the both amounts of places 1–2 split, (4 + 3) / 2
+    assert r.paid()["A"] == [D("3.50")]
+
+
 def test_a_place_in_the_second_ranking_alone_is_paid_with_its_own_count() -> None:
     envs = {"A": {"v": D(30), "w": D(1)}, "B": {"v": D(20), "w": D(9)}, "C": {"v": D(10), "w": None}}
     r = rank(BOTH, envs)
@@ -173,7 +206,9 @@ def test_a_place_in_the_second_ranking_alone_is_paid_with_its_own_count() -> Non
 
 def test_the_same_place_in_both_beyond_the_both_table_pays_nothing() -> None:
     envs = {"A": {"v": D(30), "w": D(9)}, "B": {"v": D(20), "w": D(6)}, "C": {"v": D(10), "w": D(3)}}
-    assert rank(BOTH, envs).paid() == {"A": [D(4)], "B": [D(3)]}  # C is 3rd in both: no 3rd "both" amount, no other
+    r = rank(BOTH, envs)
+    assert r.paid() == {"A": [D(4)], "B": [D(3)]}  # C is 3rd in both: no 3rd "both" amount, no other
+    assert r.reasons("B") == [("place 2 by both v and w → 3", "v 与 w 均排第 2 名 → 3")]
 
 
 def test_one_ranking_without_a_both_table_pays_each_place() -> None:
@@ -209,4 +244,16 @@ def test_a_zero_amount_writes_no_line() -> None:
 def test_what_the_rule_reads() -> None:
     full = replace(RULE, also="w", tie_break="rate", eligible=cond("v > 0"), others_when=cond("team = 'x'"))
     assert full.names() == {"v", "w", "rate", "team"}
+    assert replace(RULE, head=replace(HEAD, when=cond("wage > 0"))).names() == {"v", "wage"}
     assert RULE.names() == {"v"}
+
+
+def test_an_active_agent_without_any_value_takes_no_place_but_is_one_of_the_others() -> None:
+    r = rank(replace(RULE, eligible=cond("v > 0 or v is null"), others=D(1)), {"A": {"v": D(2)}}, also=("Z",))
+    assert r.paid() == {"A": [D(10)], "Z": [D(1)]} and "Z" not in r.ranks
+    r = rank(replace(RULE, others=D(1), others_when=cond("rate is null")), {"A": {"v": D(2)}}, also=("Z",))
+    assert r.paid() == {"A": [D(10)], "Z": [D(1)]}
+    assert r.reasons("Z") == [("every other agent when rate is null (rate = —) → 1", "其他坐席（rate = —）→ 1")]
+    # by team, Z (no team) is alone in the group of no team, where nobody placed: not a ranking day there
+    r = rank(replace(RULE, within=Level.TEAM, others=D(1)), {"A": {"v": D(2), "team": "t1"}}, also=("Z",))
+    assert r.paid() == {"A": [D(10)]} and "Z" not in r.ranks
