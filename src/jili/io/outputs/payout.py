@@ -2,8 +2,9 @@
 corrections), CSV and JSON.
 
 Numbers leave exactly as the ledger keeps them (a Decimal at its account's places, never a
-float), and text never becomes a formula: XLSX text cells are written as text, and a CSV text
-cell that starts with = + - @ (or a tab or carriage return) is prefixed with ' (OWASP)."""
+float), and text never becomes a formula: XLSX text cells are inline strings (``io.outputs.xlsx``
+streams them), and a CSV text cell that starts with = + - @ (or a tab or carriage return) is
+prefixed with ' (OWASP)."""
 
 from __future__ import annotations
 
@@ -75,49 +76,19 @@ def _correction_json(c: Correction) -> dict[str, Any]:
 
 def _workbook(out: Path, pol: Policy, head: list[str], rows: list[list[Cell]], statements: Sequence[Statement],
               corrections: Sequence[Correction]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import Cell as SheetCell
-    from openpyxl.worksheet.worksheet import Worksheet
+    from jili.io.outputs.xlsx import MONEY, Sheet, write_xlsx
 
-    def put(sheet: Worksheet, values: Sequence[Cell]) -> None:
-        """One row: text stays text (never a formula), a Decimal is written digit for digit. The cells are made
-        here and appended as they are (reading the row back through sheet[max_row] scans the whole sheet: an
-        export of 10,000 agents took half an hour)."""
-        cells = []
-        for v in values:
-            cell = SheetCell(sheet, value=str(v) if isinstance(v, Decimal) else v)
-            if isinstance(v, Decimal):
-                cell.data_type = "n"
-            elif isinstance(v, str):
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-
-    wb = Workbook()
-    sheet = wb.active
-    assert sheet is not None
-    sheet.title = "发放表 payout"
-    put(sheet, head)
-    for r in rows:
-        put(sheet, r)
-    for col in range(5, 5 + len(pol.accounts)):
-        for cell in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
-            cell[0].number_format = "#,##0.00"
-    lines = wb.create_sheet("明细 lines")
-    put(lines, ["工号 agent_id", "周期 period", "规则 rule", "项目 item", "账户 account", "金额 amount",
-                "依据 reason", "reason", "数据来源 batch:row"])
-    for s in statements:
-        for ln in s.lines:
-            put(lines, [s.agent_id, ln.period, ln.rule_id, ln.label.zh, ln.account, ln.amount, ln.reason_zh,
-                        ln.reason_en, ", ".join(ln.refs)])
-    flags = wb.create_sheet("标记 flags")
-    put(flags, ["工号 agent_id", "周期 period", "规则 rule", "严重度 severity", "处理 action", "依据 reason"])
-    for s in statements:
-        for f in s.flags:
-            put(flags, [s.agent_id, f.period, f.rule_id, f.severity, f.action.zh + " / " + f.action.en, f.reason_zh])
-    fixes = wb.create_sheet("更正 corrections")
-    put(fixes, ["工号 agent_id", "记账 posting", "更正记账 corrects", "原周期 of period", "账户 account", "金额 amount",
-                "原因 reason", "操作人 by"])
-    for c in corrections:
-        put(fixes, [c.agent_id, c.posting, c.corrects, c.corrects_period, c.account, c.amount, c.reason, c.by])
-    wb.save(out)
+    write_xlsx(out, [
+        Sheet("发放表 payout", head, rows, dict.fromkeys(range(4, 4 + len(pol.accounts)), MONEY)),
+        Sheet("明细 lines", ["工号 agent_id", "周期 period", "规则 rule", "项目 item", "账户 account", "金额 amount",
+                            "依据 reason", "reason", "数据来源 batch:row"],
+              ([s.agent_id, ln.period, ln.rule_id, ln.label.zh, ln.account, ln.amount, ln.reason_zh, ln.reason_en,
+                ", ".join(ln.refs)] for s in statements for ln in s.lines)),
+        Sheet("标记 flags", ["工号 agent_id", "周期 period", "规则 rule", "严重度 severity", "处理 action", "依据 reason"],
+              ([s.agent_id, f.period, f.rule_id, f.severity, f.action.zh + " / " + f.action.en, f.reason_zh]
+               for s in statements for f in s.flags)),
+        Sheet("更正 corrections", ["工号 agent_id", "记账 posting", "更正记账 corrects", "原周期 of period", "账户 account",
+                                  "金额 amount", "原因 reason", "操作人 by"],
+              ([c.agent_id, c.posting, c.corrects, c.corrects_period, c.account, c.amount, c.reason, c.by]
+               for c in corrections)),
+    ])
