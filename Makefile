@@ -73,6 +73,7 @@ bench: .stamp-test ## Run the benchmarks (print figures; they do not pass or fai
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_close.py
+	$(BIN)/python benchmarks/bench_export.py
 	$(BIN)/python benchmarks/bench_autoqa.py
 	$(BIN)/python benchmarks/bench_spark.py
 
