@@ -112,7 +112,7 @@ def main() -> int:
     other = sum(counts.values()) - killed - counts["survived"] - counts["no tests"]
     print(f"mutants: {len(status)}; killed {killed}, survived {len(survived)}, equivalent {equivalent}, "
           f"no test reaches {counts['no tests']}, not run or other {other}")
-    print(f"mutation score: {killed / scored:.1%}" if scored else "mutation score: no mutant was tested")
+    print(f"mutation score: {killed / scored:.2%}" if scored else "mutation score: no mutant was tested")
     for module, n in sorted(by_module.items()):
         print(f"  {module}: {n} survived")
     for name in survived:
