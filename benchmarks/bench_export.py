@@ -18,8 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from jili.core.label import Label
-from jili.core.periods import PeriodKind
-from jili.core.policy import Account, Policy
+from jili.core.policy_head import Account, PolicyHead
 from jili.core.statement import Line, LineKind, Statement
 from jili.io.outputs.payout import _rows, write_payout
 
@@ -38,7 +37,7 @@ def statements(n: int) -> list[Statement]:
     return out
 
 
-def openpyxl_baseline(out: Path, pol: Policy, sts: Sequence[Statement]) -> None:
+def openpyxl_baseline(out: Path, pol: PolicyHead, sts: Sequence[Statement]) -> None:
     """The four sheets as openpyxl writes them, cell by cell (text as text, Decimals as exact numbers)."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import Cell as SheetCell
@@ -73,8 +72,7 @@ def main() -> None:
     args = parser.parse_args()
     accounts = {"points": Account("points", "points", 0, "half_up", Label("points", "积分")),
                 "yuan": Account("yuan", "yuan", 2, "half_up", Label("yuan", "奖金"))}
-    pol = Policy("bench", Label("bench", "基准"), "1", None, None, PeriodKind.MONTH, "Asia/Shanghai", accounts, (), (), (),
-                 (), None, None, "", "")
+    pol = PolicyHead("bench", Label("bench", "基准"), "1", "", accounts)
     print("payout workbook: jili (io.outputs.xlsx) beside openpyxl writing the same cells, same run")
     print(f"{'agents':>8} {'lines':>8} {'jili s':>8} {'openpyxl s':>11} {'ratio':>6} {'jili MB':>8}")
     with tempfile.TemporaryDirectory() as tmp:

@@ -89,3 +89,48 @@ def test_whatif_runs_from_a_snapshot_with_django_not_importable(home, tmp_path):
     other = subprocess.run([sys.executable, "-c", NO_DJANGO, *args[:-5], "--period", "2025-04", *w, "--json",
                             "--snapshot", str(snap)], capture_output=True, text=True, timeout=120)
     assert other.returncode == 2 and json.loads(other.stdout)["problems"][0]["code"] == "bad_period"
+
+
+NO_CHECKER = ("import sys; sys.modules['sqlglot'] = None; sys.modules['pydantic'] = None; "
+              "sys.argv = ['jili', *sys.argv[1:]]; from jili.cli.main import run; run()")
+
+
+def test_reading_a_run_needs_its_stored_head_not_the_policy_checker(home, tmp_path):  # noqa: F811
+    """explain, leaderboard and export of a run made from this very file read the policy head the run stored:
+    the policy checker (sqlglot, pydantic) is never imported. An edited file is read and checked in full."""
+    import subprocess
+    import sys
+
+    w = ["-w", str(home)]
+    for name, text, fmt in (("roster.csv", ROSTER_CSV, "roster"), ("qa.csv", CSV, "evaluations"),
+                            ("hours.csv", HOURS, "attendance")):
+        import_text(home, tmp_path, name, text, fmt)
+    from jili.io.workspace import TEMPLATES
+
+    policy = home / "policies" / "bonus.yaml"
+    policy.write_text((TEMPLATES / "r15-service-quality-bonus.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert jili("run", "-p", "bonus", "--period", "2025-03", *w).returncode == 0
+
+    def bare(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", NO_CHECKER, *args, *w], capture_output=True, text=True,
+                              timeout=120)
+
+    explained = bare("explain", "A003", "-p", "bonus", "--period", "2025-03", "--json")
+    assert explained.returncode == 0, explained.stdout + explained.stderr
+    assert json.loads(explained.stdout)["statement"]["agent_id"] == "A003"
+    board = bare("leaderboard", "-p", "bonus", "--period", "2025-03", "--json")
+    assert [(r["agent_id"], r["total"]) for r in json.loads(board.stdout)["board"]] == [("A001", "300.00"),
+                                                                                     ("A003", "180.00")]
+    xlsx = tmp_path / "payout.xlsx"
+    assert bare("export", "-p", "bonus", "--period", "2025-03", "--out", str(xlsx)).returncode == 0
+    assert list(load_workbook(xlsx)["发放表 payout"].iter_rows(values_only=True))[1][:5] == ("A001", "王芳", "T1", "是 yes",
+                                                                                           300.0)
+    # the same figures as the full reading of the policy
+    assert json.loads(jili("explain", "A003", "-p", "bonus", "--period", "2025-03", *w, "--json").stdout) == \
+        json.loads(explained.stdout)
+    # a period with no run from this file, and an edited file, are read in full: without the checker, they fail
+    assert bare("leaderboard", "-p", "bonus", "--period", "2025-04", "--json").returncode != 0
+    policy.write_text(policy.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert bare("explain", "A003", "-p", "bonus", "--period", "2025-03", "--json").returncode != 0
+    full = jili("explain", "A003", "-p", "bonus", "--period", "2025-03", *w, "--json")
+    assert full.returncode == 0 and json.loads(full.stdout)["statement"] == json.loads(explained.stdout)["statement"]

@@ -107,7 +107,7 @@ def test_rerun_gives_the_same_result_and_closed_periods_refuse(ws, months):
 
 
 def test_statement_round_trips_through_the_database(ws, months):
-    from jili.registry.ledger import stored_statements
+    from jili.registry.results import stored_statements
 
     policy = months()
     feb, _ = run_month(ws, policy, "2025-02")

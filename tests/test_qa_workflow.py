@@ -164,7 +164,8 @@ def _overturn(ws, ev):  # type: ignore[no-untyped-def]
 
 def test_an_overturned_appeal_reruns_an_open_month(ws, centre):
     from jili.registry.evaluations import do_publish
-    from jili.registry.ledger import do_run_policy, stored_statements
+    from jili.registry.ledger import do_run_policy
+    from jili.registry.results import stored_statements
 
     ev = _evaluated(ws, deductions=1)  # 80 points
     assert do_publish(ws, ["2026-10"], acting_user="boss") == []
@@ -180,7 +181,8 @@ def test_an_overturned_appeal_reruns_an_open_month(ws, centre):
 
 def test_an_overturned_appeal_in_a_closed_month_is_a_correction_in_the_open_one(ws, centre):
     from jili.registry.evaluations import do_publish
-    from jili.registry.ledger import corrections_in, do_close_period, do_run_policy
+    from jili.registry.ledger import do_close_period, do_run_policy
+    from jili.registry.results import corrections_in
 
     ev = _evaluated(ws, deductions=1)
     do_publish(ws, ["2026-10"], acting_user="boss")
@@ -189,7 +191,7 @@ def test_an_overturned_appeal_in_a_closed_month_is_a_correction_in_the_open_one(
     decided = _overturn(ws, ev)
     assert decided.runs == () and len(decided.corrections) == 1
     november = parse_period("2026-11")
-    found = corrections_in(centre, november, "A001")
+    found = corrections_in(centre.head(), november, "A001")
     assert [(c.amount, c.corrects_period) for c in found] == [(Decimal("60.00"), "2026-10")]
     assert f"申诉 {decided.appeal.pk}" in found[0].reason
     again = _decide_nothing_new(ws, centre)

@@ -16,6 +16,7 @@ from jili.io.workspace import TEMPLATES, EngineKind, EngineSettings, Workspace, 
 
 if TYPE_CHECKING:  # the policy loader (sqlglot, pydantic) is imported by the commands that read a policy
     from jili.core.policy import Policy
+    from jili.core.policy_head import PolicyHead
 
 app = typer.Typer(help="Jili 激励 — call-centre quality and incentives / 呼叫中心质检与激励",
                   no_args_is_help=True, add_completion=False)
@@ -98,22 +99,39 @@ def engine_of(ws: Workspace | None, engine: EngineKind | None) -> EngineSettings
     return settings if engine is None else dataclasses.replace(settings, kind=engine)
 
 
-def resolve_policy(ws: Workspace | None, name: str, as_json: bool) -> Policy:
+def _policy_file(ws: Workspace | None, name: str, as_json: bool) -> Path:
+    """The policy file ``name`` means: a path, a name in the workspace's policies/, or a shipped template."""
     candidates = [Path(name)]
     if ws is not None:
         candidates += [ws.policies_dir / name, ws.policies_dir / f"{name}.yaml"]
     candidates += [TEMPLATES / f"{name}.yaml"]
     path = next((c for c in candidates if c.is_file()), None)
     if path is None:
-        raise _fail([Problem(Severity.ERROR, "no_policy", Location(name), f"No policy file {name!r}.",
-                             f"找不到策略文件 {name!r}。", fix="Give a path, or a name in the workspace's policies/ folder.",
+        raise _fail([Problem(Severity.ERROR, "no_policy", Location(name), f"No policy file '{name}'.",
+                             f"找不到策略文件“{name}”。", fix="Give a path, or a name in the workspace's policies/ folder.",
                              fix_zh="请给出路径，或工作区 policies/ 目录中的名称。")], as_json)
+    return path
+
+
+def resolve_policy(ws: Workspace | None, name: str, as_json: bool) -> Policy:
+    """The policy ``name`` means, read and checked (or fail with its problems)."""
     from jili.io.specs.policy import load_policy
 
-    policy, problems = load_policy(path)
+    policy, problems = load_policy(_policy_file(ws, name, as_json))
     if policy is None:
         raise _fail(problems, as_json)
     return policy
+
+
+def resolve_head(ws: Workspace, name: str, period: Period, as_json: bool) -> PolicyHead:
+    """What showing the results of policy ``name`` in ``period`` needs of it. When the period's active run was
+    made from exactly this file, the head it stored, without parsing and checking the policy again (sqlglot and
+    pydantic are not even imported); otherwise the file is read and checked as for a run."""
+    path = _policy_file(ws, name, as_json)
+    from jili.registry.results import run_head
+
+    head = run_head(path, period.label)
+    return head if head is not None else resolve_policy(ws, name, as_json).head()
 
 
 def resolve_period(label: str, as_json: bool) -> Period:

@@ -333,7 +333,7 @@ def _run_policy(ws: Workspace, as_json: bool) -> dict[str, object]:
     assert period is not None
     outcome = do_run_policy(ws, policy, period, acting_user="demo")
     payout = ws.root / f"payout-{MONTH}.xlsx"
-    write_payout(payout, policy, outcome.statements)
+    write_payout(payout, policy.head(), outcome.statements)
     paid = [s for s in outcome.statements if s.eligible]
     total = sum((s.total("bonus") for s in paid), start=paid[0].total("bonus") * 0) if paid else 0
     tiers: dict[str, int] = {}

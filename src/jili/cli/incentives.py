@@ -24,6 +24,7 @@ from jili.cli.app import (
     engine_of,
     find_workspace,
     open_workspace,
+    resolve_head,
     resolve_period,
     resolve_policy,
 )
@@ -85,9 +86,9 @@ def explain(agent: Annotated[str, typer.Argument(help="Agent id / 坐席工号")
             workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Print one agent's statement with the reason for every amount. / 打印坐席结算单及每项依据。"""
     ws = open_workspace(workspace, as_json)
-    pol = resolve_policy(ws, policy, as_json)
     per = resolve_period(period, as_json)
-    from jili.registry.ledger import active_run, corrections_in, line_postings, stored_statements
+    pol = resolve_head(ws, policy, per, as_json)
+    from jili.registry.results import active_run, corrections_in, line_postings, stored_statements
 
     found = stored_statements(pol.id, per, agent)
     if not found:
@@ -191,9 +192,9 @@ def export(policy: PolicyOpt, period: PeriodOpt,
            workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Write the payout sheet: one row per agent, with the lines and flags behind it. / 导出发放表。"""
     ws = open_workspace(workspace, as_json)
-    pol = resolve_policy(ws, policy, as_json)
     per = resolve_period(period, as_json)
-    from jili.registry.ledger import corrections_in, stored_statements
+    pol = resolve_head(ws, policy, per, as_json)
+    from jili.registry.results import corrections_in, stored_statements
 
     statements = stored_statements(pol.id, per)
     if not statements:
@@ -216,10 +217,10 @@ def leaderboard(policy: PolicyOpt, period: PeriodOpt,
                 workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """The period's leaderboard by an account. / 排行榜。"""
     ws = open_workspace(workspace, as_json)
-    pol = resolve_policy(ws, policy, as_json)
     per = resolve_period(period, as_json)
-    from jili.registry.ledger import active_run
-    from jili.registry.ledger import leaderboard as board_of
+    pol = resolve_head(ws, policy, per, as_json)
+    from jili.registry.results import active_run
+    from jili.registry.results import leaderboard as board_of
 
     acct = account or next(iter(pol.accounts))
     run = active_run(pol.id, per.label)

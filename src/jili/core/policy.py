@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
 from jili.core.expr import Expr
 from jili.core.label import Label
 from jili.core.periods import PeriodKind
+from jili.core.policy_head import Account, PolicyHead
 from jili.core.roster import Level
 from jili.core.rules.bands import BandsRule
 from jili.core.rules.flag import FlagRule
@@ -19,8 +20,6 @@ from jili.core.rules.per_event import PerEventRule
 from jili.core.rules.ranking import RankingRule
 from jili.core.rules.streak import StreakRule
 from jili.core.rules.tiers import TiersRule
-
-ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 
 PERIOD_FIELDS = {"period_start": "date", "period_end": "date (last day)", "period_days": "number",
                  "working_days": "number"}
@@ -81,19 +80,6 @@ class StatementScopeMetric:
 
 
 Metric = FactMetric | DerivedMetric | PreviousMetric | RankMetric | StatementScopeMetric
-
-
-@dataclass(frozen=True, slots=True)
-class Account:
-    name: str
-    unit: str
-    places: int
-    rounding: str  # a key of ROUNDING_MODES
-    label: Label
-
-    def round(self, value: Decimal) -> Decimal:
-        rounded = value.quantize(Decimal(1).scaleb(-self.places), rounding=ROUNDING_MODES[self.rounding])
-        return rounded.copy_abs() if rounded == 0 else rounded  # no "-0.00" on a statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +146,10 @@ class Policy:
 
     def metric(self, name: str) -> Metric | None:
         return next((m for m in self.metrics if m.name == name), None)
+
+    def head(self) -> PolicyHead:
+        """What reading this policy's results needs (a run stores it)."""
+        return PolicyHead(self.id, self.name, self.version, self.digest, self.accounts)
 
 
 def metrics_for(policy: Policy, kind: PeriodKind) -> set[str]:

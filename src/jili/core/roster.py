@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from jili.core.expr import Value
 from jili.core.facts import ROSTER, ColumnType
+
+if TYPE_CHECKING:  # the value type only: reading results needs no expression checker (sqlglot)
+    from jili.core.expr import Value
 
 # the column that says from when a roster row holds: history, not a field of the agent
 SPELL_START = "effective_from"

@@ -11,11 +11,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jili.core.expr import Value
 from jili.core.periods import Period, parse_period
 from jili.core.problems import Location, Problem, Severity
 from jili.core.roster import ROSTER_FIELDS, AgentRow
+
+if TYPE_CHECKING:  # the value type only: reading results needs no expression checker (sqlglot)
+    from jili.core.expr import Value
 
 SNAPSHOT_VERSION = 1
 

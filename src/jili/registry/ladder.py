@@ -7,18 +7,21 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone as djtz
 
 from jili.core.label import Label
 from jili.core.ladder import ROUTE_LABELS, STEP_CODES, Evidence, Proposal, Route, Step, appraisal_dates, propose, step
-from jili.core.policy import Policy
 from jili.core.problems import Location, Problem, Severity, suggest
 from jili.io.workspace import Workspace
 from jili.registry.facts import shared_facts
 from jili.registry.models import AuditEvent, CareerStep, PolicyRun
 from jili.registry.models import Standing as StandingRow
+
+if TYPE_CHECKING:  # reading career steps (jili explain) needs no policy checker
+    from jili.core.policy import Policy
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,16 +13,17 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils import timezone as djtz
 
 from jili.core.expr import Value
 from jili.core.periods import Period, PeriodKind, period_of
 from jili.core.policy import FactMetric, Policy
+from jili.core.policy_head import head_to_json
 from jili.core.problems import Location, Problem, Severity
 from jili.core.roster import ROSTER_FIELDS, AgentRow
-from jili.core.standing import Standing, TeamStanding, competition_places, standings
-from jili.core.statement import Correction, LineKind, Statement, statement_from_json, statement_to_json
+from jili.core.standing import standings
+from jili.core.statement import LineKind, Statement, statement_to_json
 from jili.io.hooks import crash_point
 from jili.io.specs.policy import load_policy_text
 from jili.io.specs.shapes import MAX_NUMBER  # what a person may type: the same bound as a spec file
@@ -146,6 +147,7 @@ def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user:
         run_row = PolicyRun.objects.create(
             policy_id=policy.id, policy_version=policy.version, policy_digest=policy.digest,
             policy_source=source_text if source_text is not None else Path(policy.source).read_text(encoding="utf-8"),
+            policy_head=head_to_json(policy.head()),
             period=row, batches=batch_ids,
             started_at=now, started_by=acting_user, agents=len(statements),
             problems=[p.as_json() for p in problems])
@@ -267,61 +269,6 @@ def do_correct(posting_id: int, amount: Decimal | str, period: Period, *, acting
     return posting
 
 
-def stored_statements(policy_id: str, period: Period, agent_id: str | None = None) -> list[Statement]:
-    run_row = (PolicyRun.objects.filter(policy_id=policy_id, period__label=period.label,
-                                        status=PolicyRun.Status.ACTIVE).first())
-    if run_row is None:
-        return []
-    qs = StatementRecord.objects.filter(run=run_row)
-    if agent_id is not None:
-        qs = qs.filter(agent_id=agent_id)
-    return [statement_from_json(r.data) for r in qs.order_by("agent_id")]
-
-
-def active_run(policy_id: str, period_label: str) -> PolicyRun | None:
-    return PolicyRun.objects.filter(policy_id=policy_id, period__label=period_label,
-                                    status=PolicyRun.Status.ACTIVE).select_related("period").first()
-
-
-def standing_record(row: StandingRow) -> Standing:
-    total = row.total.quantize(Decimal(1).scaleb(-row.places))
-    return Standing(row.account, row.agent_id, row.name, row.team, total, row.places, row.place, row.eligible, row.level,
-                    row.flags)
-
-
-def leaderboard(run_id: int, account: str, top: int | None = None, team: str | None = None) -> list[Standing]:
-    """The eligible agents of a run by place on ``account`` (ties share a place), read from the index."""
-    qs = StandingRow.objects.filter(run_id=run_id, account=account, eligible=True)
-    if team is not None:
-        qs = qs.filter(team=team)
-    qs = qs.order_by("place", "agent_id")
-    return [standing_record(r) for r in (qs[:top] if top is not None else qs)]
-
-
-def team_standings(run_id: int, account: str) -> list[TeamStanding]:
-    """Teams of a run by their eligible agents' total on ``account``, highest first (ties share a place)."""
-    totals = list(StandingRow.objects.filter(run_id=run_id, account=account, eligible=True).exclude(team="")
-                  .values("team").annotate(total=Sum("total"), n=Count("id")).order_by("-total", "team"))
-    places = competition_places([(r["team"], r["total"]) for r in totals])
-    return [TeamStanding(places[r["team"]], r["team"], r["total"], r["n"]) for r in totals]
-
-
-def standings_of(run_id: int, account: str, agent_ids: Sequence[str] | None = None) -> list[Standing]:
-    """Every agent's standing on ``account`` in a run (eligible or not), by agent id."""
-    qs = StandingRow.objects.filter(run_id=run_id, account=account)
-    if agent_ids is not None:
-        qs = qs.filter(agent_id__in=list(agent_ids))
-    return [standing_record(r) for r in qs.order_by("agent_id")]
-
-
-def line_postings(run_id: int, statement: Statement) -> tuple[int | None, ...]:
-    """Each line's posting in the run, aligned with the statement's lines (None for a line of 0, which
-    posts nothing): the run wrote one posting per non-zero line, in the lines' order."""
-    ids = iter(Posting.objects.filter(run_id=run_id, agent_id=statement.agent_id).order_by("id")
-               .values_list("id", flat=True))
-    return tuple(None if line.amount == 0 else next(ids, None) for line in statement.lines)
-
-
 def posting_of_rule(policy_id: str, period_label: str, agent_id: str, rule_id: str) -> int | Problem:
     """The one posting a rule made for an agent in a period's active run (what ``correct AGENT:RULE`` means)."""
     found = list(Posting.objects.filter(run__policy_id=policy_id, run__period__label=period_label,
@@ -341,33 +288,6 @@ def posting_of_rule(policy_id: str, period_label: str, agent_id: str, rule_id: s
                        f"{period_label} 规则 {rule_id} 为 {agent_id} 记账 {len(found)} 次：{listed}。",
                        fix="Give the posting number of the one to correct.", fix_zh="请给出要更正的记账号。")
     return int(found[0][0])
-
-
-def lifetime_earned(policy_id: str, agent_id: str, account: str, through: Period) -> Decimal:
-    """Points earned on ``account`` up to the end of ``through`` (rule postings and corrections of active
-    runs; redemptions do not lower it): the basis of a lifetime level ladder."""
-    total = (Posting.objects.filter(policy_id=policy_id, agent_id=agent_id, account=account,
-                                    period__start__lte=through.start)
-             .exclude(run__status=PolicyRun.Status.SUPERSEDED).exclude(kind=Posting.Kind.REDEMPTION)
-             .aggregate(total=Sum("amount"))["total"])
-    return total if total is not None else Decimal(0)
-
-
-def corrections_in(policy: Policy, period: Period, agent_id: str | None = None) -> list[Correction]:
-    """Corrections posted in ``period`` under ``policy``, at their accounts' places."""
-    # corrections are few: look them up by (kind, agent) first, the index SQLite would otherwise pass over
-    qs = Posting.objects.filter(kind=Posting.Kind.CORRECTION)
-    qs = qs.filter(agent_id=agent_id) if agent_id is not None else qs.filter(period__label=period.label)
-    out = []
-    for c in qs.select_related("period", "corrects__period").order_by("agent_id", "id"):
-        if c.policy_id != policy.id or c.period.label != period.label:
-            continue
-        account = policy.accounts.get(c.account)
-        amount = account.round(c.amount) if account is not None else c.amount
-        corrected = c.corrects.period.label if c.corrects is not None else ""
-        out.append(Correction(c.pk, c.corrects_id or 0, corrected, c.agent_id, c.account, amount, period.label, c.note,
-                              c.created_by))
-    return out
 
 
 def runs_reading(fact: str, day: dt.date) -> list[PolicyRun]:

@@ -160,6 +160,8 @@ class PolicyRun(models.Model):
     policy_version = models.CharField(max_length=50)
     policy_digest = models.CharField(max_length=64)
     policy_source = models.TextField(help_text="the policy file as it was run")
+    policy_head = models.JSONField(default=dict, help_text="what reading the results needs of the policy: name, "
+                                                           "version and accounts (jili.core.policy_head)")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="runs")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     batches = models.JSONField(default=list, help_text="ids of the fact batches read")

@@ -25,7 +25,7 @@ from jili.io.workspace import Workspace, load_workspace
 from jili.qa.accuracy import Accuracy
 from jili.qa.scoring import Scored
 from jili.qa.stats import Interval, mean_interval
-from jili.registry import ledger
+from jili.registry import ledger, results
 from jili.registry.ladder import StepRecord, history
 from jili.registry.models import AgentSpell, Appeal, AuditEvent, ImportBatch, PolicyRun, Posting, StatementRecord, Team
 from jili.registry.models import Period as PeriodRow
@@ -96,7 +96,7 @@ def active_runs() -> list[RunRef]:
 
 
 def run_for(policy_id: str, period_label: str) -> PolicyRun | None:
-    return ledger.active_run(policy_id, period_label)
+    return results.active_run(policy_id, period_label)
 
 
 # --- the agent ----------------------------------------------------------------------------------
@@ -126,7 +126,7 @@ def agent_overview(agent_id: str) -> AgentOverview:
     for row in rows:
         by_run[row.run_id].append(row)
         runs[row.run_id] = row.run
-    history = tuple(AgentLine(_ref(runs[rid]), tuple(ledger.standing_record(r) for r in by_run[rid])) for rid in by_run)
+    history = tuple(AgentLine(_ref(runs[rid]), tuple(results.standing_record(r) for r in by_run[rid])) for rid in by_run)
     latest: dict[str, AgentLine] = {}
     for line in history:
         latest.setdefault(line.run.policy_id, line)
@@ -185,12 +185,12 @@ def statement_page(ws: Workspace, run: PolicyRun, agent_id: str) -> StatementPag
     basis: Decimal | None = None
     ladder_account = ""
     if policy is not None and period is not None:
-        corrections = ledger.corrections_in(policy, period, agent_id)
+        corrections = results.corrections_in(policy.head(), period, agent_id)
         units = {a.name: a.unit for a in policy.accounts.values()}
         if policy.levels is not None:
             ladder_account = policy.levels.account
             if policy.levels.basis == "lifetime":
-                basis = ledger.lifetime_earned(policy.id, agent_id, ladder_account, period)
+                basis = results.lifetime_earned(policy.id, agent_id, ladder_account, period)
             else:
                 basis = dict(statement.balances).get(ladder_account, Decimal(0))
             ladder = [Rung(step.name, step.threshold, basis >= step.threshold, max(Decimal(0), step.threshold - basis))
@@ -207,7 +207,7 @@ def statement_page(ws: Workspace, run: PolicyRun, agent_id: str) -> StatementPag
     reran = tuple(a for a in Appeal.objects.filter(agent_id=agent_id, new_version__isnull=False).order_by("id")
                   if {"run": run.pk} in a.consequences)
     return StatementPage(_ref(run), statement, tuple(corrections), units, tuple(ladder), ladder_account, basis,
-                         tuple(evaluations), qa, ledger.line_postings(run.pk, statement), reran, tuple(history(agent_id)))
+                         tuple(evaluations), qa, results.line_postings(run.pk, statement), reran, tuple(history(agent_id)))
 
 
 # --- the team -----------------------------------------------------------------------------------
@@ -251,8 +251,8 @@ def team_page(ws: Workspace, team: Team, run: PolicyRun | None, account: str | N
     for row in rows:
         interval = mean_interval(scores[row.agent_id]) if scores.get(row.agent_id) else None
         near = interval is not None and bool(interval.unclear_thresholds(QA_THRESHOLDS))
-        members.append(Member(ledger.standing_record(row), interval, near, row.flags > 0))
-    ranked = ledger.team_standings(run.pk, account)
+        members.append(Member(results.standing_record(row), interval, near, row.flags > 0))
+    ranked = results.team_standings(run.pk, account)
     place = next((t.place for t in ranked if t.team == team.code), None)
     return TeamPage(team.code, team.name, _ref(run), account, tuple(members), place, len(ranked))
 
@@ -283,8 +283,8 @@ def board(run: PolicyRun, account: str | None, top: int = 50) -> Board:
     policy = policy_of(run)
     accounts = tuple(policy.accounts) if policy else ()
     account = account if account in accounts else (accounts[0] if accounts else "")
-    rows = ledger.leaderboard(run.pk, account, top)
-    teams = ledger.team_standings(run.pk, account)
+    rows = results.leaderboard(run.pk, account, top)
+    teams = results.team_standings(run.pk, account)
     return Board(_ref(run), account, accounts, tuple(rows), tuple(teams[:TOP_TEAMS]), len(teams))
 
 
@@ -426,7 +426,7 @@ def what_if(ws: Workspace, draft: Policy, run: PolicyRun, period: Period) -> Wha
     account = next(iter(base.accounts))
     sources = ledger.period_sources(ws, period, [draft.id, base.id])
     after = {s.agent_id: s.total(account) for s in run_period(draft, sources, engine=ws.engine).statements}
-    before = {s.agent_id: s.total for s in ledger.standings_of(run.pk, account)}
+    before = {s.agent_id: s.total for s in results.standings_of(run.pk, account)}
     return compare(draft.id, base.id, account, before, after, largest=20)
 
 

@@ -347,10 +347,10 @@ def payout(request: HttpRequest, label: str, policy: str) -> HttpResponse:
     if run is None or per is None or pol is None:
         raise Http404
     from jili.io.outputs.payout import write_payout
-    from jili.registry.ledger import corrections_in, stored_statements
+    from jili.registry.results import corrections_in, stored_statements
 
     out = Path(tempfile.mkdtemp(prefix="jili-payout-")) / f"payout-{pol.id}-{label}.xlsx"
-    write_payout(out, pol, stored_statements(pol.id, per), corrections_in(pol, per))
+    write_payout(out, pol.head(), stored_statements(pol.id, per), corrections_in(pol.head(), per))
     return FileResponse(out.open("rb"), as_attachment=True, filename=out.name)
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jili.core.policy import Policy
+from jili.core.policy_head import PolicyHead
 from jili.core.statement import Correction, Statement, statement_to_json
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -30,7 +30,7 @@ def csv_text(value: Cell) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def _rows(pol: Policy, statements: Sequence[Statement], corrections: Sequence[Correction]) -> tuple[list[str],
+def _rows(pol: PolicyHead, statements: Sequence[Statement], corrections: Sequence[Correction]) -> tuple[list[str],
                                                                                                    list[list[Cell]]]:
     accounts = list(pol.accounts)
     corrected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
@@ -52,7 +52,7 @@ def _rows(pol: Policy, statements: Sequence[Statement], corrections: Sequence[Co
     return head, rows
 
 
-def write_payout(out: Path, pol: Policy, statements: Sequence[Statement],
+def write_payout(out: Path, pol: PolicyHead, statements: Sequence[Statement],
                  corrections: Sequence[Correction] = ()) -> None:
     head, rows = _rows(pol, statements, corrections)
     if out.suffix == ".json":
@@ -74,7 +74,7 @@ def _correction_json(c: Correction) -> dict[str, Any]:
             "account": c.account, "amount": str(c.amount), "period": c.period, "reason": c.reason, "by": c.by}
 
 
-def _workbook(out: Path, pol: Policy, head: list[str], rows: list[list[Cell]], statements: Sequence[Statement],
+def _workbook(out: Path, pol: PolicyHead, head: list[str], rows: list[list[Cell]], statements: Sequence[Statement],
               corrections: Sequence[Correction]) -> None:
     from jili.io.outputs.xlsx import MONEY, Sheet, write_xlsx
 

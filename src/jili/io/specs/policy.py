@@ -25,8 +25,6 @@ from jili.core.label import Label
 from jili.core.periods import ORDER, PeriodKind
 from jili.core.policy import (
     PERIOD_FIELDS,
-    ROUNDING_MODES,
-    Account,
     Agg,
     Cap,
     DerivedMetric,
@@ -42,6 +40,7 @@ from jili.core.policy import (
     Rule,
     StatementScopeMetric,
 )
+from jili.core.policy_head import ROUNDING_MODES, Account
 from jili.core.problems import Location, Problem, Severity, suggest
 from jili.core.roster import ROSTER_FIELDS, Level
 from jili.core.rules.bands import Band, BandsRule
