@@ -115,6 +115,16 @@ def test_deeply_nested_expression_is_refused_not_crashed():
     assert expr is None and problems[0].code == "expression_too_complex"
 
 
+def test_an_operator_without_its_operand_is_refused_not_crashed():
+    """DuckDB's grammar reads "@" as abs of what follows: with nothing after it, a syntax problem (found by the fuzz
+    test above)."""
+    for text in ("qa_avg + @", "@", "1 + (@)"):
+        expr, problems = parse(text, KNOWN, Location("p.yaml", 1))
+        assert expr is None and [p.code for p in problems] == ["expression_syntax"], text
+    expr, problems = parse("@ complaints", KNOWN, Location("p.yaml", 1))
+    assert expr is not None and problems == []
+
+
 def test_a_bare_list_is_refused_not_crashed():
     for text in ("()", "(1, 2)", "qa_avg + (1, 2)"):
         expr, problems = parse(text, KNOWN, Location("p.yaml", 1))

@@ -110,6 +110,13 @@ def _parse(source: str, known: Mapping[str, str], where: Location, what: str,
                 f"Use arithmetic, comparisons, and/or/not, case, between, in, and the functions {FUNCTIONS}.",
                 f"可用四则运算、比较、and/or/not、case、between、in 以及函数 {FUNCTIONS}。"))
             return None, problems
+    if any(required and sub.args.get(arg) is None for sub in node.walk() for arg, required in sub.arg_types.items()):
+        # DuckDB reads a lone "@" as abs of nothing: an operator without its operand
+        return None, [_problem(where, "expression_syntax",
+                               f"Cannot read the {what} {source!r}: an operator has nothing to work on.",
+                               f"无法解析{what} {source!r}：有运算符缺少运算对象。",
+                               "Check brackets, quotes and operators (and, or, =, <>, >=).",
+                               "请检查括号、引号与运算符（and、or、=、<>、>=）。")]
     names: list[str] = []
     for col in node.find_all(exp.Column):
         if col.table:
