@@ -50,6 +50,8 @@ def test_the_wheel_carries_its_templates_and_runs_the_demo(installed: Path, tmp_
     for pack in ("zh-cn-service.yaml", "en-service.yaml"):
         assert (installed / "jili" / "templates" / "autoqa" / pack).exists()
     assert (installed / "jili" / "mappings" / "anonymous-bank.yaml").exists()
+    for model in ("stc3-judgement.npz", "sentiment.npz"):  # auto-QA's models ship, nothing is downloaded
+        assert (installed / "jili" / "autoqa" / "models" / model).exists()
     demo = jili_from(installed, tmp_path, "demo", "run", "-w", str(tmp_path / "demo"), "--agents", "30", "--json")
     assert demo.returncode == 0, demo.stdout[-2000:] + demo.stderr[-2000:]
     assert json.loads(demo.stdout)["run"]["agents"] == 30

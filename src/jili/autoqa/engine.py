@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import pairwise
 
 from jili.autoqa.checks import PATTERNS, VALIDATORS
@@ -21,6 +21,7 @@ from jili.autoqa.pack import (
     SequenceRule,
     TimingRule,
 )
+from jili.autoqa.sentiment import sentiment, sentiments
 from jili.autoqa.transcript import Transcript, Turn
 
 
@@ -89,8 +90,19 @@ class Checker:
     def check(self, t: Transcript) -> list[Finding]:
         return self.check_with_hits(t)[0]
 
-    def check_with_hits(self, t: Transcript) -> tuple[list[Finding], dict[str, list[tuple[int, int, int]]]]:
-        """Findings, and the phrase hits they came from (one scan of the transcript for both)."""
+    def check_batch(self, transcripts: Sequence[Transcript]
+                    ) -> list[tuple[list[Finding], dict[str, list[tuple[int, int, int]]]]]:
+        """``check_with_hits`` of each transcript, the customers' moods of the whole batch scored at once."""
+        moods: dict[str, float] = {}
+        if any(isinstance(r, SentimentRule) for r in self.pack.rules):
+            texts = [text for t in transcripts for text in _first_and_last_customer(t)]
+            moods = dict(zip(texts, sentiments(texts).tolist(), strict=True))
+        return [self.check_with_hits(t, moods) for t in transcripts]
+
+    def check_with_hits(self, t: Transcript, moods: Mapping[str, float] | None = None
+                        ) -> tuple[list[Finding], dict[str, list[tuple[int, int, int]]]]:
+        """Findings, and the phrase hits they came from (one scan of the transcript for both). ``moods``: the
+        sentiment of texts already scored (``check_batch``); any other is scored here."""
         found: list[Finding] = []
         scopes: dict[tuple[str, int | None, int | None], set[int]] = {}
         hits = self.phrase_hits(t, scopes)
@@ -135,7 +147,7 @@ class Checker:
             elif isinstance(rule, SentimentRule):
                 customer = [i for i, tn in enumerate(t.turns) if tn.speaker == "customer" and tn.text.strip()]
                 if len(customer) >= 2:
-                    first, last = sentiment(t.turns[customer[0]].text), sentiment(t.turns[customer[-1]].text)
+                    first, last = (_mood(moods, t.turns[customer[0]].text), _mood(moods, t.turns[customer[-1]].text))
                     if last < rule.end_below and first - last >= rule.drop:
                         add(rule, customer[-1], None, None, f"customer sentiment {first:.2f} → {last:.2f}")
             elif isinstance(rule, SensitiveRule):
@@ -153,6 +165,17 @@ class Checker:
                 elif rule.fact == "hold_over" and (t.hold_seconds or 0) > rule.seconds:
                     add(rule, None, None, None, f"hold {t.hold_seconds} s > {rule.seconds} s")
         return found, hits
+
+
+def _first_and_last_customer(t: Transcript) -> list[str]:
+    """The texts a sentiment rule reads: the customer's first and last turns, when they spoke at least twice."""
+    customer = [tn.text for tn in t.turns if tn.speaker == "customer" and tn.text.strip()]
+    return [customer[0], customer[-1]] if len(customer) >= 2 else []
+
+
+def _mood(moods: Mapping[str, float] | None, text: str) -> float:
+    known = None if moods is None else moods.get(text)
+    return known if known is not None else sentiment(text)
 
 
 def _scoped(cache: dict[tuple[str, int | None, int | None], set[int]], turns: tuple[Turn, ...], speaker: str,
@@ -200,13 +223,3 @@ def _timing(rule: TimingRule, turns: tuple[Turn, ...]) -> list[tuple[int, str]]:
             out.append((first_agent if first_agent is not None else 0,
                         f"agent {rate['agent']:.0f} chars/min vs customer {rate['customer']:.0f}"))
     return out
-
-
-@lru_cache(maxsize=65536)
-def sentiment(text: str) -> float:
-    """0 negative … 1 positive (snownlp's model, shipped in its wheel; offline)."""
-    if not text.strip():
-        return 0.5
-    from snownlp import SnowNLP
-
-    return float(SnowNLP(text).sentiments)
