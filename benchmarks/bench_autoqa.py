@@ -4,9 +4,10 @@ The transcripts are made at run time from the real turns of ../shared/data (JDDC
 drawn at random into calls of 8–20 turns (nothing is copied into the repository).
 Compared in the same run:
   floor  a bare hyperscan scan of the same patterns over the same text (no rules, no evidence);
-  jili   the checker: one scan per transcript, then every rule (phrases, sequences, sensitive
-         numbers, call facts) with its evidence, without and with the sentiment rule (the customers'
-         moods of each batch of 1,000 transcripts scored at once, jili.autoqa.sentiment);
+  jili   the checker, 1,000 transcripts at a time: each scanned once, the hits as arrays, every rule
+         (phrases, sequences, sensitive numbers, call facts) read over them with its evidence, without
+         and with the sentiment rule (the customers' moods of a batch scored at once);
+  before the reference reading, one transcript at a time (tests/autoqa_oracle.py): the same findings;
   naive  a Python loop running re.search per pattern per turn (what one writes first), on a
          slice of the text (it is too slow for all of it) and reported as MB/s.
   snownlp  the model the sentiment was distilled from, per customer turn, on a sample.
@@ -21,13 +22,14 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import hyperscan
 
-from jili.autoqa.engine import Checker
+from jili.autoqa.engine import Checker, run_batches
 from jili.autoqa.pack import PhraseRule, SentimentRule
 from jili.autoqa.sentiment import sentiments
 from jili.autoqa.transcript import Transcript, Turn
@@ -89,13 +91,21 @@ def main() -> None:
     no_sentiment = replace(pack, rules=tuple(r for r in pack.rules if not isinstance(r, SentimentRule)))
     checker = Checker(no_sentiment)
     t0 = time.perf_counter()
-    found = sum(len(checker.check(t)) for t in transcripts)
+    found = sum(len(c.findings) for _, c in run_batches(checker, transcripts, BATCH))
     jili = time.perf_counter() - t0
     full = Checker(pack)
     t0 = time.perf_counter()
-    found_all = sum(len(f) for i in range(0, len(transcripts), BATCH)
-                    for f, _ in full.check_batch(transcripts[i:i + BATCH]))
+    found_all = sum(len(c.findings) for _, c in run_batches(full, transcripts, BATCH))
     jili_all = time.perf_counter() - t0
+    # before: the reference reading, one transcript at a time (tests/autoqa_oracle.py), the same rules
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from autoqa_oracle import OracleChecker
+
+    oracle = OracleChecker(no_sentiment)
+    t0 = time.perf_counter()
+    found_one = sum(len(oracle.check(t)) for t in transcripts)
+    one_at_a_time = time.perf_counter() - t0
+    assert found_one == found, (found_one, found)
     # naive: re.search per pattern per turn, on a slice
     slice_, size = [], 0
     for t in transcripts:
@@ -130,6 +140,8 @@ def main() -> None:
           f"({count[0]:,} matches)")
     print(f"{'jili: all rules with evidence (no sentiment)':42} {jili:>8.2f} {mb / jili:>8.1f} {len(texts) / jili:>14,.0f}   "
           f"({found:,} findings)")
+    print(f"{'  before: one transcript at a time':42} {one_at_a_time:>8.2f} {mb / one_at_a_time:>8.1f} "
+          f"{len(texts) / one_at_a_time:>14,.0f}   (the same findings)")
     print(f"{'naive: re.search per pattern per turn':42} {naive:>8.2f} {naive_rate:>8.1f} {len(slice_) / naive:>14,.0f}   "
           f"(on {size / 1e6:.1f} MB)")
     print(f"{'jili: all rules, sentiment included':42} {jili_all:>8.2f} {mb / jili_all:>8.1f} "

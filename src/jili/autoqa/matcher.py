@@ -7,6 +7,9 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
 
 try:  # pragma: no cover - the import itself is the test
     import hyperscan
@@ -45,20 +48,49 @@ class Matcher:
             self._res = [re.compile(p, re.MULTILINE | (re.IGNORECASE if caseless else 0)) for p in self.patterns]
 
     def scan(self, texts: Sequence[str]) -> list[Hit]:
+        """The hits in each of ``texts`` (the turns of one transcript), offsets in UTF-8 bytes of its text."""
         if not self.patterns:
             return []
         if self.engine == "re":
             return [Hit(i, t, len(text[:m.start()].encode()), len(text[:m.end()].encode())) for t, text in enumerate(texts)
                     for i, rx in enumerate(self._res) for m in rx.finditer(text)]
-        joined = "\n".join(texts).encode()
         starts = [0]
         for text in texts[:-1]:
             starts.append(starts[-1] + len(text.encode()) + 1)
-        raw: list[tuple[int, int, int]] = []
-        self._db.scan(joined, match_event_handler=lambda pid, frm, to, flags, ctx: raw.append((pid, frm, to)))
         hits = []
-        for pid, frm, to in raw:
+        for pid, frm, to in self.scan_bytes("\n".join(texts).encode()):
             turn = bisect.bisect_right(starts, frm) - 1
             base = starts[turn]
             hits.append(Hit(pid, turn, frm - base, to - base))
         return hits
+
+    def scan_bytes(self, data: bytes) -> list[tuple[int, int, int]]:
+        """(pattern, start, end) of every match in UTF-8 ``data`` (hyperscan: every end of every pattern, each from
+        its leftmost start)."""
+        raw: list[tuple[int, int, int]] = []
+        if self.patterns:
+            self._db.scan(data, match_event_handler=lambda pid, frm, to, flags, ctx: raw.append((pid, frm, to)))
+        return raw
+
+    def scan_spans(self, data: bytes, spans: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Each span of UTF-8 ``data`` scanned on its own (a match never runs from one into the next): the rows
+        (pattern, start, end), offsets from the start of their span, and how many rows each span has."""
+        raw: list[tuple[int, int, int]] = []
+        counts = np.zeros(len(spans), dtype=np.int64)
+        if self.patterns and self.engine == "hyperscan":
+            add = raw.append
+            scan = self._db.scan
+            handler = lambda pid, frm, to, flags, ctx: add((pid, frm, to))  # noqa: E731 - one handler for every span
+            for i, (a, b) in enumerate(spans):
+                before = len(raw)
+                scan(data[a:b], match_event_handler=handler)
+                counts[i] = len(raw) - before
+        elif self.patterns:
+            for i, (a, b) in enumerate(spans):
+                text = data[a:b].decode()
+                found = [(p, len(text[:m.start()].encode()), len(text[:m.end()].encode()))
+                         for p, rx in enumerate(self._res) for m in rx.finditer(text)]
+                raw += found
+                counts[i] = len(found)
+        flat = np.fromiter(chain.from_iterable(raw), dtype=np.int64, count=3 * len(raw)).reshape(-1, 3)
+        return flat, counts

@@ -7,16 +7,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import islice
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from jili.autoqa.engine import Checker, Finding
+from jili.autoqa.engine import Checker, Finding, run_batches
 from jili.autoqa.judgement import Judgement
-from jili.autoqa.pack import PhraseRule
 from jili.autoqa.transcript import Transcript, Turn
 from jili.core.periods import Period
 from jili.io.factstore.views import period_parameters
@@ -44,23 +42,20 @@ class RunReport:
     with_phrase: Counter[str] = field(default_factory=Counter)  # phrase rule -> transcripts where it was said
 
 
-BATCH = 1000  # transcripts checked together (their customers' moods scored in one go)
+BATCH = 1000  # transcripts checked together (one array of hits, their customers' moods scored in one go)
 
 
 def run_checker(checker: Checker, transcripts: Iterable[Transcript],
                 progress: Callable[[int], None] | None = None) -> RunReport:
     report = RunReport()
-    phrase_ids = [r.base.id for r in checker.pack.rules if isinstance(r, PhraseRule)]
-    stream = iter(transcripts)
-    while batch := list(islice(stream, BATCH)):
-        for t, (found, hits) in zip(batch, checker.check_batch(batch), strict=True):
-            report.transcripts += 1
-            report.turns += len(t.turns)
-            report.findings.extend(found)
-            report.with_finding.update({f.rule_id for f in found})
-            report.with_phrase.update({rid for rid in phrase_ids if hits.get(rid)})
-            if progress is not None:
-                progress(1)
+    for t, checked in run_batches(checker, transcripts, BATCH):
+        report.transcripts += 1
+        report.turns += len(t.turns)
+        report.findings.extend(checked.findings)
+        report.with_finding.update({f.rule_id for f in checked.findings})
+        report.with_phrase.update(checked.said)
+        if progress is not None:
+            progress(1)
     return report
 
 
