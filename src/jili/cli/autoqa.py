@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, app, open_workspace, resolve_period
@@ -65,6 +64,8 @@ def autoqa_run(
     if as_json or not transcripts:
         report = run_checker(checker, transcripts)
     else:
+        from rich.progress import Progress  # a bar on a terminal only: not imported by every command
+
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task(t("checking", "检查中"), total=len(transcripts))
             report = run_checker(checker, transcripts, progress=lambda n: bar.advance(task, n))

@@ -9,14 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 from rich.table import Table
 
 from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, acting_user, app, demo_app, open_workspace
@@ -120,6 +112,8 @@ def import_(
         if as_json or not sys.stderr.isatty():
             outcome = do_import(ws, path, the_mapping, acting_user=acting_user(), supersede=supersede, sheet=sheet, now=when)
         else:
+            from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TimeRemainingColumn, TransferSpeedColumn
+
             with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
                           TransferSpeedColumn(), TimeRemainingColumn(), console=err_console,
                           transient=True) as bar:

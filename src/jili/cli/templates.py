@@ -13,7 +13,6 @@ from rich.table import Table
 from jili.cli.app import JsonOpt, WorkspaceOpt, _fail, app, open_workspace
 from jili.cli.output import console, emit_json, lang, t
 from jili.core.problems import Location, Problem, Severity
-from jili.io.specs.yamlfile import load_yaml
 from jili.io.workspace import TEMPLATES
 
 templates_app = typer.Typer(help="Shipped templates of the seed rule books / 内置模板", no_args_is_help=True)
@@ -31,6 +30,8 @@ def _describe(path: Path) -> tuple[str, str, str]:
     """(rules, English, Chinese) from the file's first comment line and its name."""
     first = path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
     rules = first.split(" ")[0]
+    from jili.io.specs.yamlfile import load_yaml  # listing templates only: not imported by every command
+
     doc, _ = load_yaml(path)
     name = str(doc.data.get("name", path.stem)) if doc is not None and isinstance(doc.data, dict) else path.stem
     zh, _, en = name.partition(" / ")
