@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from itertools import pairwise
 
 from jili.autoqa.checks import PATTERNS, VALIDATORS
-from jili.autoqa.engine import Finding
+from jili.autoqa.engine import Finding, _timing  # timing reads one call at a time in both
 from jili.autoqa.matcher import Matcher, char_offset
 from jili.autoqa.pack import (
     CallFactRule,
@@ -179,33 +178,3 @@ def _scope(turns: tuple[Turn, ...], speaker: str, first: int | None, last: int |
     if last:
         mine = mine[-last:]
     return set(mine)
-
-
-def _timing(rule: TimingRule, turns: tuple[Turn, ...]) -> list[tuple[int, str]]:
-    out: list[tuple[int, str]] = []
-    if turns and turns[0].start_ms is None:
-        return out  # untimed transcripts (chats): no timing to check
-    timed = [(i, turn) for i, turn in enumerate(turns) if turn.start_ms is not None and turn.end_ms is not None]
-    if rule.kind == "silence":
-        for (_, a), (j, b) in pairwise(timed):
-            gap = (b.start_ms - a.end_ms) / 1000  # type: ignore[operator]
-            if gap >= max(rule.seconds, rule.ignore_under):
-                out.append((j, f"{gap:.1f} s of silence before this turn"))
-    elif rule.kind == "interruption":
-        for (_, a), (j, b) in pairwise(timed):
-            overlap = (a.end_ms - b.start_ms) / 1000  # type: ignore[operator]
-            if a.speaker == "customer" and b.speaker == "agent" and overlap > rule.seconds:
-                if rule.when_customer_negative and sentiment(a.text) >= 0.3:
-                    continue
-                out.append((j, f"the agent started {overlap:.1f} s before the customer finished"))
-    elif rule.kind == "speech_rate":
-        rate = {}
-        for who in ("agent", "customer"):
-            chars = sum(len(t.text) for _, t in timed if t.speaker == who)
-            ms = sum((t.end_ms or 0) - (t.start_ms or 0) for _, t in timed if t.speaker == who)
-            rate[who] = chars / (ms / 60000) if ms else 0.0
-        if rate["agent"] and rate["customer"] and rate["agent"] > rule.ratio * rate["customer"]:
-            first_agent = next((i for i, t in timed if t.speaker == "agent"), None)
-            out.append((first_agent if first_agent is not None else 0,
-                        f"agent {rate['agent']:.0f} chars/min vs customer {rate['customer']:.0f}"))
-    return out
