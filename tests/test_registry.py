@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -157,3 +158,39 @@ def test_the_shipped_migrations_match_the_models() -> None:
     from django.core.management import call_command
 
     call_command("makemigrations", "registry", "--check", "--dry-run", verbosity=0)  # exits 1 when one is missing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statements_stored_as_json_before_the_upgrade_read_back_after_it() -> None:
+    """0014 keeps a statement's JSON as text (read by orjson): a workspace upgraded from 0013, where the column was a
+    JSON column, reads its statements as they were."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone as djtz
+
+    from jili.core.label import Label
+    from jili.core.periods import parse_period
+    from jili.core.statement import Line, LineKind, Statement, statement_to_json
+    from jili.registry.results import stored_statements
+
+    before, after = [("registry", "0013_run_policy_head")], [("registry", "0014_statement_text")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    statement = Statement("A001", "王芳", "T1", "2026-10", "p", "1", True,
+                          lines=(Line("r", LineKind.FORMULA, "yuan", "c", "2026-10", Decimal("12.50"), Label("r", "规则"),
+                                      "why", "原因", (("x", Decimal("1.5")), ("d", dt.date(2026, 10, 1))), "x * 2", ()),),
+                          totals=(("yuan", Decimal("12.50")),))
+    period = old.get_model("registry", "Period").objects.create(
+        label="2026-10", kind="month", start=dt.date(2026, 10, 1), end=dt.date(2026, 11, 1))
+    run = old.get_model("registry", "PolicyRun").objects.create(
+        policy_id="p", policy_version="1", policy_digest="0" * 64, policy_source="", period=period,
+        started_at=djtz.now(), started_by="test")
+    old.get_model("registry", "StatementRecord").objects.create(run=run, agent_id="A001",
+                                                                data=statement_to_json(statement))
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    assert stored_statements("p", parse_period("2026-10")) == [statement]

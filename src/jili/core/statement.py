@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from jili.core.label import Label
 
@@ -113,8 +116,6 @@ def _value_json(v: object) -> object:
 
 
 def _value_back(v: Any) -> Value:
-    import datetime as dt
-
     if isinstance(v, dict) and "d" in v:
         return Decimal(v["d"])
     if isinstance(v, dict) and "date" in v:
@@ -170,3 +171,13 @@ def statement_from_json(d: dict[str, Any]) -> Statement:
         metrics=_pairs_back(g("metrics") or []),
         notes=tuple(Label(a, b) for a, b in g("notes") or []),
     )
+
+
+def statement_to_text(s: Statement) -> str:
+    """The statement as the registry stores it: its JSON (``statement_to_json``) as UTF-8 text, written by orjson."""
+    return orjson.dumps(statement_to_json(s)).decode()
+
+
+def statement_from_text(text: str) -> Statement:
+    """A stored statement read back (orjson parses a month's 10,000 statements several times faster than json)."""
+    return statement_from_json(orjson.loads(text))

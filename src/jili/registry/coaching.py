@@ -12,7 +12,7 @@ from django.utils import timezone as djtz
 
 from jili.core.periods import Period
 from jili.core.problems import Location, Problem, Severity
-from jili.core.statement import statement_from_json
+from jili.core.statement import statement_from_text
 from jili.io.factstore.autoqa import severe_findings
 from jili.io.factstore.qa import fatal_evaluations
 from jili.io.workspace import Workspace
@@ -41,7 +41,7 @@ def findings(ws: Workspace, period: Period) -> list[tuple[str, str, str]]:
     for run in PolicyRun.objects.filter(status=PolicyRun.Status.ACTIVE, period__label=period.label):
         flagged = StandingRow.objects.filter(run=run, flags__gt=0).values_list("agent_id", flat=True).distinct()
         for record in StatementRecord.objects.filter(run=run, agent_id__in=list(flagged)):
-            for flag in statement_from_json(record.data).flags:
+            for flag in statement_from_text(record.data).flags:
                 out.append((record.agent_id, FLAGGED, f"{run.policy_id} {period.label} {flag.rule_id}"))
     con = shared_facts(ws)
     out += [(agent, FATAL, evaluation) for agent, evaluation in fatal_evaluations(con, period, ws.timezone)]

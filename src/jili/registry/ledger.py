@@ -23,7 +23,7 @@ from jili.core.policy_head import head_to_json
 from jili.core.problems import Location, Problem, Severity
 from jili.core.roster import ROSTER_FIELDS, AgentRow
 from jili.core.standing import standings
-from jili.core.statement import LineKind, Statement, statement_to_json
+from jili.core.statement import LineKind, Statement, statement_to_text
 from jili.io.hooks import crash_point
 from jili.io.specs.policy import load_policy_text
 from jili.io.specs.shapes import MAX_NUMBER  # what a person may type: the same bound as a spec file
@@ -163,7 +163,7 @@ def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user:
                     note=line.reason_en[:500], created_at=now, created_by=acting_user))
         Posting.objects.bulk_create(postings, batch_size=5000)
         StatementRecord.objects.bulk_create(
-            [StatementRecord(run=run_row, agent_id=s.agent_id, data=statement_to_json(s)) for s in statements],
+            [StatementRecord(run=run_row, agent_id=s.agent_id, data=statement_to_text(s)) for s in statements],
             batch_size=2000)
         StandingRow.objects.bulk_create(
             [StandingRow(run=run_row, account=x.account, agent_id=x.agent_id, name=x.name, team=x.team,

@@ -14,7 +14,7 @@ from django.db.models import Count, Sum
 from jili.core.periods import Period
 from jili.core.policy_head import PolicyHead, head_from_json
 from jili.core.standing import Standing, TeamStanding, competition_places
-from jili.core.statement import Correction, Statement, statement_from_json
+from jili.core.statement import Correction, Statement, statement_from_text
 from jili.registry.models import PolicyRun, Posting, StatementRecord
 from jili.registry.models import Standing as StandingRow
 
@@ -37,7 +37,7 @@ def stored_statements(policy_id: str, period: Period, agent_id: str | None = Non
     qs = StatementRecord.objects.filter(run=run_row)
     if agent_id is not None:
         qs = qs.filter(agent_id=agent_id)
-    return [statement_from_json(r.data) for r in qs.order_by("agent_id")]
+    return [statement_from_text(text) for text in qs.order_by("agent_id").values_list("data", flat=True)]
 
 
 def active_run(policy_id: str, period_label: str) -> PolicyRun | None:

@@ -174,9 +174,9 @@ def statement_page(ws: Workspace, run: PolicyRun, agent_id: str) -> StatementPag
     record = StatementRecord.objects.filter(run=run, agent_id=agent_id).first()
     if record is None:
         return None
-    from jili.core.statement import statement_from_json
+    from jili.core.statement import statement_from_text
 
-    statement = statement_from_json(record.data)
+    statement = statement_from_text(record.data)
     policy = policy_of(run)
     period = parse_period(run.period.label)
     corrections: list[Correction] = []
