@@ -136,7 +136,7 @@ def main() -> None:
               flush=True)
     floor, jili, pandas = (float(results[k]["seconds"]) for k in ("floor", "jili", "pandas"))  # type: ignore[arg-type]
     print(f"{agents:>7} jili/floor {jili / floor:.2f}×   pandas/jili {pandas / jili:.2f}×   "
-          "(targets: ≤ 2× the floor, ≥ 10× faster than pandas, peak < 6 GB)", flush=True)
+          "(targets: ≤ 1.5× the floor, faster than pandas, peak ≤ 1.5 GB)", flush=True)
     if results["jili"].get("totals") != results["pandas"].get("totals"):
         print(f"{agents:>7} note: the pandas totals differ from jili's; see bench_baselines.py", flush=True)
     commands(agents, root)
