@@ -153,6 +153,17 @@ def test_a_syntax_error_quotes_the_text_and_says_what_to_check() -> None:
                                  "请检查括号、引号与运算符（and、or、=、<>、>=）。")
 
 
+@pytest.mark.parametrize("text", ["qa_avg + @", "@", "1 + (@)"])
+def test_an_operator_with_nothing_to_work_on_is_a_syntax_problem(text: str) -> None:
+    """DuckDB's grammar reads "@" as abs of what follows; with nothing after it, sqlglot leaves the operand empty."""
+    p = only_problem(text, what="formula")
+    assert p.code == "expression_syntax"
+    assert p.message == f"Cannot read the formula '{text}': an operator has nothing to work on."
+    assert p.message_zh == f"无法解析formula '{text}'：有运算符缺少运算对象。"
+    assert (p.fix, p.fix_zh) == ("Check brackets, quotes and operators (and, or, =, <>, >=).",
+                                 "请检查括号、引号与运算符（and、or、=、<>、>=）。")
+
+
 @pytest.mark.parametrize(("text", "construct"), [("status like 'a%'", "LIKE"), ("(select 1)", "SUBQUERY"),
                                                  ("cast(qa_avg as int)", "CAST"),
                                                  ("qa_avg ^ 2", "POW")])  # read as DuckDB reads it: a power
