@@ -48,9 +48,9 @@ EQUIVALENT: dict[str, str] = {
     # expressions
     "jili.core.expr.xǁExprǁsql__mutmut_15": "DuckDB and sqlglot's default dialect write every construct of the "
     "whitelist alike (checked: comparisons, IN, CASE/IF, functions, quoted names, string escapes)",
-    "jili.core.expr.x__parse__mutmut_121": "difflib's default of 3 guesses instead of 1: only the first is used",
-    "jili.core.expr.x__parse__mutmut_123": "2 guesses instead of 1: only the first is used",
-    "jili.core.expr.x__parse__mutmut_164": "typing.cast does nothing at run time",
+    "jili.core.expr.x__parse__mutmut_144": "difflib's default of 3 guesses instead of 1: only the first is used",
+    "jili.core.expr.x__parse__mutmut_146": "2 guesses instead of 1: only the first is used",
+    "jili.core.expr.x__parse__mutmut_187": "typing.cast does nothing at run time",
     "jili.core.expr.x_kind_of__mutmut_11": "an undeclared name's kind read from 'XXXX' instead of '': neither is a "
     "kind, so the kind is unknown either way",
     "jili.core.expr.x_compile_node__mutmut_220": "round's quantum 2×10^-d instead of 10^-d: quantize takes only the "
