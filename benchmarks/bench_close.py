@@ -130,7 +130,14 @@ def main() -> None:
     if sized is None:
         return
     agents, root = sized
-    results = {kind: child(kind, root) for kind in ("floor", "jili", "pandas")}
+    results = {}
+    for kind in ("floor", "jili", "pandas"):
+        before = _database_bytes(root)
+        results[kind] = child(kind, root)
+        if kind == "jili":  # a run's postings, statements and standings stay (superseded runs too): history's size
+            grown = _database_bytes(root) - before
+            print(f"{agents:>7} history: the run added {grown / 1e6:,.1f} MB to the workspace database, "
+                  f"{grown / agents:,.0f} bytes per agent", flush=True)
     for kind, r in results.items():
         print(f"{agents:>7} {kind:8} {float(r['seconds']):>8.2f} {float(r['peak_mb']):>8.0f}  {r.get('totals', '')}",
               flush=True)
@@ -157,6 +164,11 @@ def commands(agents: int, root: Path) -> None:
     for label, argv in runs.items():
         best = min(_timed(argv) for _ in range(1 if "export" in label else 3))
         print(f"{agents:>7} {label:28} {best:>6.2f} s", flush=True)
+
+
+def _database_bytes(root: Path) -> int:
+    """The workspace database's size on disk, its write-ahead log included."""
+    return sum(p.stat().st_size for p in root.glob("jili.sqlite3*"))
 
 
 def _timed(argv: list[str]) -> float:
