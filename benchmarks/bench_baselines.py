@@ -3,6 +3,7 @@
 duckdb_floor: the per-agent month metrics and per-agent-per-day answered counts, as bare SQL.
 pandas_close: the whole policy written directly in pandas, as an analyst would: floats, no
 explanations, no ledger. Its totals are compared with Jili's.
+polars_close: the same in Polars, lazily, compared the same way.
 """
 
 from __future__ import annotations
@@ -132,3 +133,91 @@ def pandas_close(files: dict[str, list[str]], month: str) -> dict[str, object]:
               "cash": str(sum(redeemed_r, Decimal(0))),
               "points": str(sum((money(p) for p in points), Decimal(0)) - sum(redeemed_r, Decimal(0)))}
     return {"totals": dict(sorted(totals.items())), "agents": len(df), "eligible": int(df.eligible.sum())}
+
+
+def polars_close(files: dict[str, list[str]], month: str) -> dict[str, object]:
+    """The same policy in Polars, lazily (the query planner sees each fact's whole chain), as pandas_close reads it."""
+    import polars as pl
+
+    start, end = _month(month)
+    lo, hi = dt.datetime.combine(start, dt.time()), dt.datetime.combine(end, dt.time())
+
+    def scan(fact: str, columns: list[str]) -> pl.LazyFrame:
+        return pl.concat([pl.scan_parquet(p).select(columns) for p in files.get(fact, [])])
+
+    def local(column: str) -> pl.Expr:
+        return pl.col(column).dt.convert_time_zone(TZ).dt.replace_time_zone(None)
+
+    def in_month(column: str) -> pl.Expr:
+        return (pl.col(column) >= lo) & (pl.col(column) < hi)
+
+    last_day = end - dt.timedelta(days=1)
+    roster = (scan("roster", ["agent_id", "status", "effective_from"]).filter(pl.col("effective_from") <= last_day)
+              .group_by("agent_id").agg(pl.col("status").sort_by("effective_from").last()))
+    att = (scan("attendance", ["agent_id", "date", "absence_days", "absence", "worked_hours"])
+           .with_columns(t=pl.col("date").cast(pl.Datetime)).filter(in_month("t"))
+           .group_by("agent_id").agg(leave_days=pl.col("absence_days").cast(pl.Float64).sum(),
+                                     worked_hours=pl.col("worked_hours").cast(pl.Float64).sum(),
+                                     unexcused=(pl.col("absence") == "unexcused").sum()))
+    calls = (scan("interactions", ["agent_id", "offered_at", "outcome", "resolution"])
+             .with_columns(t=local("offered_at")).filter(in_month("t")))
+    c = calls.group_by("agent_id").agg(answered=(pl.col("outcome") == "answered").sum(),
+                                       resolved=(pl.col("resolution") == "resolved").sum())
+    daily = (calls.filter(pl.col("outcome") == "answered").group_by(pl.col("t").dt.date().alias("day"), "agent_id")
+             .agg(n=pl.len()))
+    star = (scan("kpis", ["agent_id", "name", "value"]).filter(pl.col("name") == "star").group_by("agent_id")
+            .agg(star=pl.col("value").cast(pl.Float64).max()))
+    qa = (scan("evaluations", ["agent_id", "source", "score", "call_at"]).with_columns(t=local("call_at"))
+          .filter(in_month("t")).group_by("agent_id")
+          .agg(internal_qa=pl.col("score").cast(pl.Float64).filter(pl.col("source") == "internal").mean(),
+               carrier_qa=pl.col("score").cast(pl.Float64).filter(pl.col("source") == "carrier").mean()))
+    inc = (scan("incidents", ["agent_id", "kind", "source", "severity", "verified", "occurred_at"])
+           .with_columns(t=local("occurred_at")).filter(in_month("t") & pl.col("verified").fill_null(True)))
+    complaint = pl.col("kind") == "complaint"
+    errors = pl.col("kind").is_in(["fraud_order", "business_error", "tariff_error"])
+    i = inc.group_by("agent_id").agg(
+        complaints=complaint.sum(),
+        deduction=pl.when(pl.col("severity").is_in(["serious", "critical"])).then(-16).otherwise(-8)
+        .filter(complaint).sum(),
+        int_errors=(errors & (pl.col("source").fill_null("internal") != "carrier")).sum(),
+        car_errors=((errors | complaint) & (pl.col("source") == "carrier")).sum())
+    filled = ["leave_days", "worked_hours", "unexcused", "answered", "resolved", "complaints", "deduction", "int_errors",
+              "car_errors"]
+    df = (roster.join(att, on="agent_id", how="left").join(c, on="agent_id", how="left")
+          .join(star, on="agent_id", how="left").join(i, on="agent_id", how="left").join(qa, on="agent_id", how="left")
+          .with_columns([pl.col(x).fill_null(0).cast(pl.Float64) for x in filled])
+          .with_columns(eligible=~pl.col("status").is_in(["probation", "standby"]) & (pl.col("leave_days") < 10))
+          .collect())
+    e = df.filter(pl.col("eligible")).lazy()
+    ranking = (daily.join(e.select("agent_id"), on="agent_id", how="semi")
+               .with_columns(place=pl.col("n").rank(method="min", descending=True).over("day"))
+               .with_columns(pts=pl.when(pl.col("place") == 1).then(3).when(pl.col("place") == 2).then(2).otherwise(0))
+               .group_by("agent_id").agg(ranking=pl.col("pts").sum()))
+    rate = pl.col("resolved") / pl.when(pl.col("answered") == 0).then(None).otherwise(pl.col("answered"))
+    qa_avg = (pl.col("internal_qa") + pl.col("carrier_qa")) / 2
+    wh = pl.col("worked_hours")
+    out = (e.join(ranking, on="agent_id", how="left").with_columns(
+        attendance=pl.when((pl.col("leave_days") == 0) & (pl.col("unexcused") == 0)).then(5)
+        .when((pl.col("leave_days") < 2) & (pl.col("unexcused") == 0)).then(1).otherwise(0),
+        performance=pl.min_horizontal(pl.when(rate > 0.9).then(5).when(rate > 0.8).then(2).otherwise(0)
+                                      + (pl.col("complaints") == 0).cast(pl.Int64), 10),
+        star_points=pl.col("star").replace_strict({4.0: 10, 3.0: 8, 2.0: 6, 1.0: 4}, default=0, return_dtype=pl.Int64)
+        .fill_null(0),
+        tier=pl.when((pl.col("int_errors") == 0) & (pl.col("car_errors") == 0) & (qa_avg >= 95)).then(300)
+        .when((pl.col("int_errors") <= 3) & (pl.col("car_errors") <= 1) & (qa_avg >= 90)).then(200)
+        .when((pl.col("int_errors") <= 5) & (pl.col("car_errors") <= 2) & (qa_avg >= 85)).then(100).otherwise(0),
+        hours=pl.when((wh >= 100) & (wh < 144)).then(-10 * ((144 - wh) / 8).floor()).otherwise(0))
+        .with_columns(points=pl.col("attendance") + pl.col("performance") + pl.col("star_points")
+                      + pl.col("ranking").fill_null(0) + pl.col("deduction"),
+                      bonus=pl.when(wh >= 100).then(pl.max_horizontal(pl.col("tier") + pl.col("hours"), 0)).otherwise(0))
+        .with_columns(redeemed=pl.when(pl.col("points") > 0).then(pl.col("points") * 0.8).otherwise(0))
+        .select("points", "bonus", "redeemed").collect())
+
+    def money(x: float) -> Decimal:
+        return Decimal(repr(float(x))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    redeemed = [money(x) for x in out["redeemed"]]
+    totals = {"bonus": str(sum((money(x) for x in out["bonus"]), Decimal(0))),
+              "cash": str(sum(redeemed, Decimal(0))),
+              "points": str(sum((money(p) for p in out["points"]), Decimal(0)) - sum(redeemed, Decimal(0)))}
+    return {"totals": dict(sorted(totals.items())), "agents": df.height, "eligible": int(df["eligible"].sum())}

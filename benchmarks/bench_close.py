@@ -6,7 +6,8 @@ measured in the same run, each in its own process (peak memory = VmHWM):
           metrics (what the close cannot beat: it has to read the facts once);
   jili    `do_run_policy`: metrics, rules, ranking per day, ledger postings and statements
           stored in the workspace database;
-  pandas  the same policy written directly in pandas, as an analyst would today.
+  pandas  the same policy written directly in pandas, as an analyst would today;
+  polars  the same again in Polars (lazy frames).
 Prints figures; passes or fails on nothing. Data and workspaces are kept under
 benchmarks/out/ (git-ignored) so a second run skips generation and import.
 
@@ -55,6 +56,10 @@ elif kind == "floor":
     sys.path.insert(0, str(Path(sys.argv[4]).parent))
     from bench_baselines import duckdb_floor
     result = duckdb_floor(files, month)
+elif kind == "polars":
+    sys.path.insert(0, str(Path(sys.argv[4]).parent))
+    from bench_baselines import polars_close
+    result = polars_close(files, month)
 else:
     sys.path.insert(0, str(Path(sys.argv[4]).parent))
     from bench_baselines import pandas_close
@@ -131,7 +136,7 @@ def main() -> None:
         return
     agents, root = sized
     results = {}
-    for kind in ("floor", "jili", "pandas"):
+    for kind in ("floor", "jili", "pandas", "polars"):
         before = _database_bytes(root)
         results[kind] = child(kind, root)
         if kind == "jili":  # a run's postings, statements and standings stay (superseded runs too): history's size
@@ -141,11 +146,13 @@ def main() -> None:
     for kind, r in results.items():
         print(f"{agents:>7} {kind:8} {float(r['seconds']):>8.2f} {float(r['peak_mb']):>8.0f}  {r.get('totals', '')}",
               flush=True)
-    floor, jili, pandas = (float(results[k]["seconds"]) for k in ("floor", "jili", "pandas"))  # type: ignore[arg-type]
-    print(f"{agents:>7} jili/floor {jili / floor:.2f}×   pandas/jili {pandas / jili:.2f}×   "
-          "(targets: ≤ 1.5× the floor, faster than pandas, peak ≤ 1.5 GB)", flush=True)
-    if results["jili"].get("totals") != results["pandas"].get("totals"):
-        print(f"{agents:>7} note: the pandas totals differ from jili's; see bench_baselines.py", flush=True)
+    floor, jili, pandas, polars = (float(results[k]["seconds"])  # type: ignore[arg-type]
+                                   for k in ("floor", "jili", "pandas", "polars"))
+    print(f"{agents:>7} jili/floor {jili / floor:.2f}×   pandas/jili {pandas / jili:.2f}×   polars/jili {polars / jili:.2f}×   "
+          "(targets: ≤ 1.5× the floor, faster than pandas and Polars, peak ≤ 1.5 GB)", flush=True)
+    for kind in ("pandas", "polars"):
+        if results["jili"].get("totals") != results[kind].get("totals"):
+            print(f"{agents:>7} note: the {kind} totals differ from jili's; see bench_baselines.py", flush=True)
     commands(agents, root)
 
 
