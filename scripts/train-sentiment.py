@@ -12,7 +12,6 @@ dialogues' customer turns and a fifth of the rest (by a hash of where each came 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import random
 import time
@@ -33,7 +32,7 @@ def examples(shared: Path) -> list[tuple[str, bool]]:
     for t in jddc(shared / "data" / "jddc" / "chat-sample.tsv"):
         for i, turn in enumerate(t.turns):
             if turn.speaker == "customer" and turn.text.strip():
-                out.append((turn.text, _fifth(f"jddc:{t.id}:{i}")))
+                out.append((turn.text, held_out(f"jddc:{t.id}:{i}")))
     for t in stc3(shared / "data" / "stc3" / "dialogues-cn-rated.json"):
         for turn in t.turns:
             if turn.speaker == "customer" and turn.text.strip():
@@ -45,12 +44,8 @@ def examples(shared: Path) -> list[tuple[str, bool]]:
     for name in ("neg", "pos"):
         lines = [ln.strip() for ln in (folder / f"{name}.txt").read_text(encoding="utf-8").splitlines() if ln.strip()]
         for j, line in enumerate(rng.sample(lines, SAMPLE)):
-            out.append((line[:200], _fifth(f"snow-{name}:{name}:{j}")))
+            out.append((line[:200], held_out(f"snow-{name}:{name}:{j}")))
     return out
-
-
-def _fifth(key: str) -> bool:
-    return int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % 5 == 0
 
 
 def main() -> None:

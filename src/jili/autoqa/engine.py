@@ -143,7 +143,6 @@ class Checker:
                                        for r in self.phrases], dtype=np.int64)
         self._rule_first = np.array([r.first_turns or 0 for r in self.phrases], dtype=np.int64)
         self._rule_last = np.array([r.last_turns or 0 for r in self.phrases], dtype=np.int64)
-        self._has_sentiment = any(isinstance(r, SentimentRule) for r in pack.rules)
 
     # --- the public ways in -----------------------------------------------------------------------------
 
@@ -154,7 +153,7 @@ class Checker:
         """rule id -> (turn, start, end) of the hits that count (speaker, position, exclusions applied, overlapping
         keywords merged), offsets in UTF-8 bytes of the turn."""
         turns = _Turns([t], self._speaker_codes)
-        hits = self._hits(turns, [t])
+        hits = self._hits(turns)
         out: dict[str, list[tuple[int, int, int]]] = {r.base.id: [] for r in self.phrases}
         base = turns.byte_start[hits.turn]
         for rule, turn, start, end in zip(hits.rule.tolist(), hits.turn.tolist(), (hits.start - base).tolist(),
@@ -165,7 +164,7 @@ class Checker:
     def check_batch(self, transcripts: Sequence[Transcript]) -> list[Checked]:
         """Each transcript's findings (in the pack's rule order, then by turn) and the phrase rules said in it."""
         turns = _Turns(transcripts, self._speaker_codes)
-        hits = self._hits(turns, transcripts)
+        hits = self._hits(turns)
         n = len(transcripts)
         timed = np.fromiter((bool(t.turns) and t.turns[0].start_ms is not None for t in transcripts), dtype=bool, count=n)
         hung_up_by = np.array([t.hung_up_by or "" for t in transcripts], dtype=object)
@@ -212,11 +211,11 @@ class Checker:
 
     # --- phrase hits as arrays --------------------------------------------------------------------------
 
-    def _hits(self, turns: _Turns, transcripts: Sequence[Transcript]) -> _Hits:
+    def _hits(self, turns: _Turns) -> _Hits:
         empty = np.zeros(0, dtype=np.int64)
         if not self.phrases or not turns.texts:
             return _Hits(empty, empty, empty, empty)
-        pattern, start, end = self._scan(turns, transcripts)
+        pattern, start, end = self._scan(turns)
         turn = np.searchsorted(turns.byte_start, start, side="right") - 1
         rule = self._pattern_rule[pattern]
         n_turns = len(turns.texts)
@@ -230,9 +229,7 @@ class Checker:
         rank = np.where(anyone, turns.local[turn], turns.rank[turn])
         count = np.where(anyone, turns.turn_count[turns.owner[turn]],
                          turns.count[turns.owner[turn], np.maximum(speaker, 0)])
-        first, last = self._rule_first[rule], self._rule_last[rule]
-        high = np.where(first > 0, np.minimum(first, count), count)
-        low = np.where(last > 0, np.maximum(high - last, 0), 0)
+        low, high = _window(count, self._rule_first[rule], self._rule_last[rule])
         keep &= (anyone | own) & (rank >= low) & (rank < high)
         rule, turn, start, end = rule[keep], turn[keep], start[keep], end[keep]
         # by rule, turn, start, longest first; the same span twice is one hit
@@ -254,7 +251,7 @@ class Checker:
         merged_end = np.maximum.reduceat(end, heads) if heads.size else end[:0]
         return _Hits(rule[heads], turn[heads], start[heads], merged_end)
 
-    def _scan(self, turns: _Turns, transcripts: Sequence[Transcript]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _scan(self, turns: _Turns) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(pattern, start, end) of every match, offsets in bytes of the joined text; each transcript is scanned on
         its own (a match never spans two)."""
         data = turns.joined.encode()
@@ -284,8 +281,7 @@ class Checker:
             return []
         said = np.bincount(turns.owner[hits.turn[mine]], minlength=len(applies))
         count = turns.turn_count if rule.speaker == "any" else turns.count[:, self._speaker_codes[rule.speaker]]
-        high = np.minimum(rule.first_turns, count) if rule.first_turns else count
-        low = np.maximum(high - rule.last_turns, 0) if rule.last_turns else np.zeros_like(high)
+        low, high = _window(count, rule.first_turns or 0, rule.last_turns or 0)
         missing = np.flatnonzero(applies & (said < rule.min_count) & (high > low))
         where = (f"first {rule.first_turns} " if rule.first_turns else f"last {rule.last_turns} "
                  if rule.last_turns else "") + f"{rule.speaker} turns"
@@ -376,6 +372,13 @@ class Checker:
         found.sort(key=lambda f: (f[0], f[1], f[2]))  # by turn, then kind, then place: as each turn reads
         return [(int(turns.owner[turn]), position, j, int(turns.local[turn]), start, end, evidence)
                 for j, (turn, _, start, end, evidence) in enumerate(found)]
+
+
+def _window(count: np.ndarray, first: np.ndarray | int, last: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+    """The ranks [low, high) a rule reads among a speaker's ``count`` turns: the first N of them (0: all), then
+    the last N of those (0: all)."""
+    high = np.where(first > 0, np.minimum(first, count), count)
+    return np.where(last > 0, np.maximum(high - last, 0), 0), high
 
 
 def _digit_runs(points: np.ndarray, shortest: int) -> list[tuple[int, int]]:

@@ -57,24 +57,18 @@ class Matcher:
         starts = [0]
         for text in texts[:-1]:
             starts.append(starts[-1] + len(text.encode()) + 1)
+        data = "\n".join(texts).encode()
         hits = []
-        for pid, frm, to in self.scan_bytes("\n".join(texts).encode()):
+        for pid, frm, to in self.scan_spans(data, [(0, len(data))])[0].tolist():
             turn = bisect.bisect_right(starts, frm) - 1
             base = starts[turn]
             hits.append(Hit(pid, turn, frm - base, to - base))
         return hits
 
-    def scan_bytes(self, data: bytes) -> list[tuple[int, int, int]]:
-        """(pattern, start, end) of every match in UTF-8 ``data`` (hyperscan: every end of every pattern, each from
-        its leftmost start)."""
-        raw: list[tuple[int, int, int]] = []
-        if self.patterns:
-            self._db.scan(data, match_event_handler=lambda pid, frm, to, flags, ctx: raw.append((pid, frm, to)))
-        return raw
-
     def scan_spans(self, data: bytes, spans: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         """Each span of UTF-8 ``data`` scanned on its own (a match never runs from one into the next): the rows
-        (pattern, start, end), offsets from the start of their span, and how many rows each span has."""
+        (pattern, start, end), offsets from the start of their span, and how many rows each span has. hyperscan
+        reports every end of every pattern, each from its leftmost start."""
         raw: list[tuple[int, int, int]] = []
         counts = np.zeros(len(spans), dtype=np.int64)
         if self.patterns and self.engine == "hyperscan":

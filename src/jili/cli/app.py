@@ -115,9 +115,13 @@ def _policy_file(ws: Workspace | None, name: str, as_json: bool) -> Path:
 
 def resolve_policy(ws: Workspace | None, name: str, as_json: bool) -> Policy:
     """The policy ``name`` means, read and checked (or fail with its problems)."""
+    return _checked_policy(_policy_file(ws, name, as_json), as_json)
+
+
+def _checked_policy(path: Path, as_json: bool) -> Policy:
     from jili.io.specs.policy import load_policy
 
-    policy, problems = load_policy(_policy_file(ws, name, as_json))
+    policy, problems = load_policy(path)
     if policy is None:
         raise _fail(problems, as_json)
     return policy
@@ -131,7 +135,7 @@ def resolve_head(ws: Workspace, name: str, period: Period, as_json: bool) -> Pol
     from jili.registry.results import run_head
 
     head = run_head(path, period.label)
-    return head if head is not None else resolve_policy(ws, name, as_json).head()
+    return head if head is not None else _checked_policy(path, as_json).head()
 
 
 def resolve_period(label: str, as_json: bool) -> Period:

@@ -23,10 +23,8 @@ def run_head(policy_file: Path, period_label: str) -> PolicyHead | None:
     """The head stored by the period's active run of exactly this policy file (the same bytes), or None: no
     such run, the file changed since, or a run made before heads were stored. The caller then reads the file."""
     digest = hashlib.sha256(policy_file.read_bytes()).hexdigest()
-    row = (PolicyRun.objects.filter(period__label=period_label, status=PolicyRun.Status.ACTIVE, policy_digest=digest)
-           .values_list("policy_head", flat=True).first())
-    head = head_from_json(row)
-    return head if head is not None and head.digest == digest else None
+    return head_from_json(PolicyRun.objects.filter(period__label=period_label, status=PolicyRun.Status.ACTIVE,
+                                                   policy_digest=digest).values_list("policy_head", flat=True).first())
 
 
 def stored_statements(policy_id: str, period: Period, agent_id: str | None = None) -> list[Statement]:

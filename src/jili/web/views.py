@@ -350,7 +350,8 @@ def payout(request: HttpRequest, label: str, policy: str) -> HttpResponse:
     from jili.registry.results import corrections_in, stored_statements
 
     out = Path(tempfile.mkdtemp(prefix="jili-payout-")) / f"payout-{pol.id}-{label}.xlsx"
-    write_payout(out, pol.head(), stored_statements(pol.id, per), corrections_in(pol.head(), per))
+    head = pol.head()
+    write_payout(out, head, stored_statements(head.id, per), corrections_in(head, per))
     return FileResponse(out.open("rb"), as_attachment=True, filename=out.name)
 
 
