@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from autoqa_oracle import OracleChecker
 from conftest import SHARED
 from jili.autoqa.engine import Checker, run_batches
+from jili.autoqa.matcher import Matcher
 from jili.autoqa.pack import Base, Expect, Pack, PhraseRule, SequenceRule
 from jili.autoqa.transcript import Transcript, Turn
 from jili.io.demo.corpora import jddc, stc3
@@ -113,3 +115,28 @@ def test_edges_of_the_phrase_rules_give_the_reference_findings() -> None:
     assert ("a", "ha", 0, "哈哈哈哈哈，这不归我管，不归我") in found  # five 哈 are one hit, however many patterns matched
     assert not [f for f in found if f[2] == 3]  # the turn that says 开玩笑 is excluded from "no"
     assert ("a", "no", 0, "哈哈哈，这不归我管，不归我管") in found  # 这不归我管 / 不归我管 / 归我 overlapping: one hit
+
+
+@pytest.mark.parametrize("patterns", [
+    ["还有[^。]{0,10}帮", "您好", "[^a]{3}您"],  # the first and last cross a newline, into the next text
+    [r"\A您好", r"再见\z", "您好"],  # anchored to the text's edges: every span is scanned on its own
+])
+def test_one_scan_of_a_batch_finds_what_scanning_each_transcript_alone_finds(patterns: list[str]) -> None:
+    rng = random.Random(3)
+    words = ["您好", "还有", "什么", "帮", "再见", "。", "a", "\n"]
+    texts = ["".join(rng.choice(words) for _ in range(rng.randint(0, 12))).encode() for _ in range(300)]
+    data = b"\n".join(texts)
+    spans, at = [], 0
+    for text in texts:
+        spans.append((at, at + len(text)))
+        at += len(text) + 1
+    matcher = Matcher(patterns)
+    got = matcher.scan_spans(data, spans)
+    shift = np.array([0, 1, 1])  # start and end move by where the span begins
+    want = [row for a, b in spans for row in (matcher.scan_spans(data[a:b], [(0, b - a)]) + shift * a).tolist()]
+    assert sorted(map(tuple, got.tolist())) == sorted(map(tuple, want))
+    assert len(want) > 200
+    # the batch read as one text gives something else: matches from one transcript into the next, or none at
+    # the edges of a transcript inside it
+    whole = {tuple(row) for row in matcher.scan_spans(data, [(0, len(data))]).tolist()}
+    assert whole != set(map(tuple, want))

@@ -76,10 +76,12 @@ class _Turns:
         self.speaker = np.fromiter(map(speaker_codes.get, said_by, repeat(other)), dtype=np.int64, count=n)
         self.lengths = np.fromiter(map(len, self.texts), dtype=np.int64, count=n)
         self.joined = "\n".join(self.texts)
+        self.data = self.joined.encode()
         self.char_start = np.concatenate(([0], np.cumsum(self.lengths + 1)))[:-1]
-        self.points = points = np.frombuffer(self.joined.encode("utf-32-le"), dtype=np.uint32)
-        width = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
-        self.byte_at_char = np.concatenate(([0], np.cumsum(width)))  # byte offset of each character (and the end)
+        # the byte offset of each character (and of the end): where a UTF-8 character's first byte is
+        self.bytes = np.frombuffer(self.data, dtype=np.uint8)
+        lead = (self.bytes & 0xC0) != 0x80
+        self.byte_at_char = np.append(np.flatnonzero(lead), len(self.data))
         self.byte_start = self.byte_at_char[self.char_start]
         self.byte_end = self.byte_at_char[self.char_start + self.lengths]
         # each turn's place among its transcript's turns of the same speaker, and how many there are
@@ -119,20 +121,20 @@ class Checker:
         self.pack = pack
         self.phrases = [r for r in pack.rules if isinstance(r, PhraseRule)]
         self._phrase_index = {r.base.id: i for i, r in enumerate(self.phrases)}
-        patterns: list[str] = []
-        owner_rule: list[int] = []
-        owner_exclusion: list[bool] = []
+        # each distinct pattern once in the database (a phrase may serve several rules, or one rule twice); a
+        # match of it counts for every (rule, exclusion or not) that owns it
+        owners: dict[str, list[tuple[int, bool]]] = {}
         for i, rule in enumerate(self.phrases):
             for p in rule.patterns:
-                patterns.append(p)
-                owner_rule.append(i)
-                owner_exclusion.append(False)
+                owners.setdefault(p, []).append((i, False))
             for p in rule.exclude:
-                patterns.append(p)
-                owner_rule.append(i)
-                owner_exclusion.append(True)
-        self._pattern_rule = np.array(owner_rule, dtype=np.int64)
-        self._pattern_exclusion = np.array(owner_exclusion, dtype=bool)
+                owners.setdefault(p, []).append((i, True))
+        patterns = list(owners)
+        flat = [owner for p in patterns for owner in owners[p]]
+        self._owners_first = np.cumsum([0, *(len(owners[p]) for p in patterns)])  # pattern j: owners first[j]..
+        self._owners_count = np.diff(self._owners_first)
+        self._pattern_rule = np.array([i for i, _ in flat], dtype=np.int64)
+        self._pattern_exclusion = np.array([x for _, x in flat], dtype=bool)
         self.matcher = Matcher(patterns, caseless=pack.language.startswith("en"), use_hyperscan=use_hyperscan)
         self._sensitive = {k: re.compile(v) for k, v in PATTERNS.items()}
         speakers = ["agent", "customer"]
@@ -216,10 +218,14 @@ class Checker:
         if not self.phrases or not turns.texts:
             return _Hits(empty, empty, empty, empty)
         pattern, start, end = self._scan(turns)
+        # each match once for every owner of its pattern
+        times = self._owners_count[pattern]
+        owner = np.repeat(self._owners_first[pattern] - np.cumsum(times) + times, times) + np.arange(times.sum())
+        start, end = np.repeat(start, times), np.repeat(end, times)
         turn = np.searchsorted(turns.byte_start, start, side="right") - 1
-        rule = self._pattern_rule[pattern]
+        rule = self._pattern_rule[owner]
         n_turns = len(turns.texts)
-        exclusion = self._pattern_exclusion[pattern]
+        exclusion = self._pattern_exclusion[owner]
         key = rule * n_turns + turn
         keep = ~exclusion & ~np.isin(key, np.unique(key[exclusion]))
         # the rule's scope: its speaker, its first or last N turns of that speaker
@@ -254,12 +260,10 @@ class Checker:
     def _scan(self, turns: _Turns) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(pattern, start, end) of every match, offsets in bytes of the joined text; each transcript is scanned on
         its own (a match never spans two)."""
-        data = turns.joined.encode()
         spoken = turns.first[1:] > turns.first[:-1]
         starts = turns.byte_start[turns.first[:-1][spoken]]
         ends = turns.byte_end[turns.first[1:][spoken] - 1]
-        found, counts = self.matcher.scan_spans(data, list(zip(starts.tolist(), ends.tolist(), strict=True)))
-        found[:, 1:] += np.repeat(starts, counts)[:, None]
+        found = self.matcher.scan_spans(turns.data, list(zip(starts.tolist(), ends.tolist(), strict=True)))
         return found[:, 0], found[:, 1], found[:, 2]
 
     # --- the rule kinds over the arrays -----------------------------------------------------------------
@@ -358,7 +362,7 @@ class Checker:
         (the turns' separators are not digits, so a number never runs from one turn into the next)."""
         found: list[tuple[int, int, int, int, str]] = []  # turn, kind, start, end, evidence
         code = self._speaker_codes.get(rule.speaker, -2)  # a speaker no turn has: nothing to find
-        for a, b in _digit_runs(turns.points, MIN_DIGITS):
+        for a, b in _digit_runs(turns, MIN_DIGITS):
             turn = int(np.searchsorted(turns.char_start, a, side="right")) - 1
             if turns.speaker[turn] != code or not applies[turns.owner[turn]]:
                 continue
@@ -381,13 +385,15 @@ def _window(count: np.ndarray, first: np.ndarray | int, last: np.ndarray | int) 
     return np.where(last > 0, np.maximum(high - last, 0), 0), high
 
 
-def _digit_runs(points: np.ndarray, shortest: int) -> list[tuple[int, int]]:
-    """(start, end) of each run of at least ``shortest`` ASCII digits in the text whose code points are given."""
-    digit = np.concatenate(([False], (points >= 0x30) & (points <= 0x39), [False]))
+def _digit_runs(turns: _Turns, shortest: int) -> list[tuple[int, int]]:
+    """(start, end) in characters of the joined text of each run of at least ``shortest`` ASCII digits (found in
+    its UTF-8 bytes, where an ASCII digit is one byte and no other character's bytes look like one)."""
+    digit = np.concatenate(([False], (turns.bytes >= 0x30) & (turns.bytes <= 0x39), [False]))
     edges = np.flatnonzero(digit[1:] != digit[:-1])
     starts, ends = edges[0::2], edges[1::2]
     long = ends - starts >= shortest
-    return list(zip(starts[long].tolist(), ends[long].tolist(), strict=True))
+    chars = np.searchsorted(turns.byte_at_char, np.stack((starts[long], ends[long])))
+    return list(zip(chars[0].tolist(), chars[1].tolist(), strict=True))
 
 
 def run_batches(checker: Checker, transcripts: Iterable[Transcript], size: int) -> Iterable[tuple[Transcript, Checked]]:

@@ -4,6 +4,7 @@ Plain ``re`` does the same, slower, where hyperscan is not installed."""
 from __future__ import annotations
 
 import bisect
+import gc
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class Matcher:
             self._db = hyperscan.Database()
             self._db.compile(expressions=[p.encode() for p in self.patterns], ids=list(range(len(self.patterns))),
                              elements=len(self.patterns), flags=[flags] * len(self.patterns))
+            self._anchored = any(re.search(r"\\[AzZ]", p) for p in self.patterns)
         else:
             self._res = [re.compile(p, re.MULTILINE | (re.IGNORECASE if caseless else 0)) for p in self.patterns]
 
@@ -59,32 +61,59 @@ class Matcher:
             starts.append(starts[-1] + len(text.encode()) + 1)
         data = "\n".join(texts).encode()
         hits = []
-        for pid, frm, to in self.scan_spans(data, [(0, len(data))])[0].tolist():
+        for pid, frm, to in self.scan_spans(data, [(0, len(data))]).tolist():
             turn = bisect.bisect_right(starts, frm) - 1
             base = starts[turn]
             hits.append(Hit(pid, turn, frm - base, to - base))
         return hits
 
-    def scan_spans(self, data: bytes, spans: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-        """Each span of UTF-8 ``data`` scanned on its own (a match never runs from one into the next): the rows
-        (pattern, start, end), offsets from the start of their span, and how many rows each span has. hyperscan
-        reports every end of every pattern, each from its leftmost start."""
-        raw: list[tuple[int, int, int]] = []
-        counts = np.zeros(len(spans), dtype=np.int64)
-        if self.patterns and self.engine == "hyperscan":
-            add = raw.append
-            scan = self._db.scan
-            handler = lambda pid, frm, to, flags, ctx: add((pid, frm, to))  # noqa: E731 - one handler for every span
-            for i, (a, b) in enumerate(spans):
-                before = len(raw)
-                scan(data[a:b], match_event_handler=handler)
-                counts[i] = len(raw) - before
-        elif self.patterns:
-            for i, (a, b) in enumerate(spans):
+    def scan_spans(self, data: bytes, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Each span of UTF-8 ``data`` scanned as if on its own (a match never runs from one into the next): the
+        rows (pattern, start, end), offsets in ``data``. hyperscan reports every end of every pattern, each from its
+        leftmost start.
+
+        Spans are sorted and apart (what lies between them is a newline or more). hyperscan scans all of ``data``
+        in one call; a match that starts before its span may hide one of the same pattern and end that starts
+        inside it, so a span where that happens is scanned again on its own. Patterns anchored to the start or end
+        of the text (``\\A``, ``\\z``, ``\\Z``) would not see a span's edges there: with them, each span is scanned
+        on its own."""
+        if not self.patterns or not spans:
+            return np.zeros((0, 3), dtype=np.int64)
+        if self.engine == "re":
+            rows: list[tuple[int, int, int]] = []
+            for a, b in spans:
                 text = data[a:b].decode()
-                found = [(p, len(text[:m.start()].encode()), len(text[:m.end()].encode()))
+                rows += [(p, a + len(text[:m.start()].encode()), a + len(text[:m.end()].encode()))
                          for p, rx in enumerate(self._res) for m in rx.finditer(text)]
-                raw += found
-                counts[i] = len(found)
-        flat = np.fromiter(chain.from_iterable(raw), dtype=np.int64, count=3 * len(raw)).reshape(-1, 3)
-        return flat, counts
+            return _rows(rows)
+        if self._anchored:
+            return np.concatenate([self._scan_one(data, a, b) for a, b in spans])
+        found = self._scan_one(data, 0, len(data))
+        lo = np.array([a for a, _ in spans], dtype=np.int64)
+        hi = np.array([b for _, b in spans], dtype=np.int64)
+        first = np.searchsorted(lo, found[:, 1], side="right") - 1  # the span a match starts in (or after)
+        last = np.searchsorted(lo, found[:, 2] - 1, side="right") - 1  # the span its last byte is in (or after)
+        inside = (first == last) & (first >= 0) & (found[:, 2] <= hi[np.maximum(last, 0)])
+        again = np.unique(last[~inside & (last >= 0) & (found[:, 2] <= hi[np.maximum(last, 0)])])
+        if not again.size:
+            return found[inside]
+        keep = inside & ~np.isin(last, again)
+        return np.concatenate([found[keep], *(self._scan_one(data, int(lo[i]), int(hi[i])) for i in again.tolist())])
+
+    def _scan_one(self, data: bytes, a: int, b: int) -> np.ndarray:
+        """hyperscan's matches in ``data[a:b]``, offsets in ``data``."""
+        raw: list[tuple[int, int, int]] = []
+        add = raw.append
+        collecting = gc.isenabled()
+        gc.disable()  # a match is a small tuple; hundreds of thousands of them would set off the collector often
+        try:
+            self._db.scan(data[a:b] if (a, b) != (0, len(data)) else data,
+                          match_event_handler=lambda pid, frm, to, flags, ctx: add((pid, frm + a, to + a)))
+        finally:
+            if collecting:
+                gc.enable()
+        return _rows(raw)
+
+
+def _rows(raw: list[tuple[int, int, int]]) -> np.ndarray:
+    return np.fromiter(chain.from_iterable(raw), dtype=np.int64, count=3 * len(raw)).reshape(-1, 3)
