@@ -93,8 +93,9 @@ class Matcher:
         hi = np.array([b for _, b in spans], dtype=np.int64)
         first = np.searchsorted(lo, found[:, 1], side="right") - 1  # the span a match starts in (or after)
         last = np.searchsorted(lo, found[:, 2] - 1, side="right") - 1  # the span its last byte is in (or after)
-        inside = (first == last) & (first >= 0) & (found[:, 2] <= hi[np.maximum(last, 0)])
-        again = np.unique(last[~inside & (last >= 0) & (found[:, 2] <= hi[np.maximum(last, 0)])])
+        ends_in_span = (last >= 0) & (found[:, 2] <= hi[np.maximum(last, 0)])  # not in what lies between spans
+        inside = (first == last) & ends_in_span
+        again = np.unique(last[~inside & ends_in_span])
         if not again.size:
             return found[inside]
         keep = inside & ~np.isin(last, again)
@@ -108,11 +109,13 @@ class Matcher:
         gc.disable()  # a match is a small tuple; hundreds of thousands of them would set off the collector often
         try:
             self._db.scan(data[a:b] if (a, b) != (0, len(data)) else data,
-                          match_event_handler=lambda pid, frm, to, flags, ctx: add((pid, frm + a, to + a)))
+                          match_event_handler=lambda pid, frm, to, flags, ctx: add((pid, frm, to)))
         finally:
             if collecting:
                 gc.enable()
-        return _rows(raw)
+        rows = _rows(raw)
+        rows[:, 1:] += a  # offsets in ``data``: once for all the rows, not in the callback for each
+        return rows
 
 
 def _rows(raw: list[tuple[int, int, int]]) -> np.ndarray:
