@@ -29,6 +29,7 @@ from jili.io.specs.policy import load_policy_text
 from jili.io.specs.shapes import MAX_NUMBER  # what a person may type: the same bound as a spec file
 from jili.io.workspace import Workspace
 from jili.pipeline.sources import LedgerBefore, PeriodSources
+from jili.registry.bulk import insert_rows
 from jili.registry.facts import fact_batches
 from jili.registry.models import Agent, AgentSpell, AuditEvent, PolicyRun, Posting, StatementRecord
 from jili.registry.models import Period as PeriodRow
@@ -151,24 +152,18 @@ def do_run_policy(ws: Workspace, policy: Policy, period: Period, *, acting_user:
             period=row, batches=batch_ids,
             started_at=now, started_by=acting_user, agents=len(statements),
             problems=[p.as_json() for p in problems])
-        postings = []
-        for s in statements:
-            for line in s.lines:
-                if line.amount == 0:
-                    continue
-                postings.append(Posting(
-                    run=run_row, period=row, policy_id=policy.id, rule_id=line.rule_id, agent_id=s.agent_id,
-                    account=line.account, amount=line.amount,
-                    kind=Posting.Kind.REDEMPTION if line.kind == LineKind.REDEMPTION else Posting.Kind.RULE,
-                    note=line.reason_en[:500], created_at=now, created_by=acting_user))
-        Posting.objects.bulk_create(postings, batch_size=5000)
-        StatementRecord.objects.bulk_create(
-            [StatementRecord(run=run_row, agent_id=s.agent_id, data=statement_to_text(s)) for s in statements],
-            batch_size=2000)
-        StandingRow.objects.bulk_create(
-            [StandingRow(run=run_row, account=x.account, agent_id=x.agent_id, name=x.name, team=x.team,
-                         total=x.total, places=x.places, place=x.place, eligible=x.eligible, level=x.level, flags=x.flags)
-             for x in standings(statements, list(policy.accounts))], batch_size=5000)
+        postings = [(run_row.pk, row.pk, policy.id, line.rule_id, s.agent_id, line.account, line.amount,
+                     Posting.Kind.REDEMPTION if line.kind == LineKind.REDEMPTION else Posting.Kind.RULE,
+                     line.reason_en[:500], now, acting_user)
+                    for s in statements for line in s.lines if line.amount != 0]
+        insert_rows(Posting, ("run", "period", "policy_id", "rule_id", "agent_id", "account", "amount", "kind",
+                              "note", "created_at", "created_by"), postings)
+        insert_rows(StatementRecord, ("run", "agent_id", "data"),
+                    ((run_row.pk, s.agent_id, statement_to_text(s)) for s in statements))
+        insert_rows(StandingRow, ("run", "account", "agent_id", "name", "team", "total", "places", "place", "eligible",
+                                  "level", "flags"),
+                    ((run_row.pk, x.account, x.agent_id, x.name, x.team, x.total, x.places, x.place, x.eligible,
+                      x.level, x.flags) for x in standings(statements, list(policy.accounts))))
         AuditEvent.objects.create(at=now, actor=acting_user, action="run", target=f"{policy.id} {period.label}",
                                   detail={"run": run_row.pk, "agents": len(statements), "postings": len(postings),
                                           "replaces": previous.pk if previous else None})
