@@ -153,7 +153,10 @@ def test_the_spark_rendering_of_an_ordered_list_keeps_its_order() -> None:
                              dt.date(2025, 4, 1), None, []), SPARK)
     assert "ARRAY_SORT(COLLECT_LIST(NAMED_STRUCT('k0', `f`.`_batch_id`, 'k1', `f`.`_row`" in sql
     assert "SLICE(" in sql and ", 1, 20)" in sql and "[1:20]" not in sql
-    assert "FROM_UTC_TIMESTAMP(`f`.`offered_at`, 'Asia/Shanghai')" in sql
+    assert "TIMESTAMP_MICROS(UNIX_MICROS(`f`.`offered_at`) + 28800000000)" in sql  # Shanghai: one offset all year
+    berlin = render(event_query("interactions", "offered_at", "Europe/Berlin", PeriodKind.MONTH, dt.date(2025, 3, 1),
+                                dt.date(2025, 4, 1), None, []), SPARK)
+    assert "FROM_UTC_TIMESTAMP(`f`.`offered_at`, 'Europe/Berlin')" in berlin  # its clocks moved on 30 March
 
 
 # -- every shipped template over the demo workspace --------------------------------------------------------
