@@ -149,6 +149,7 @@ def run(policy: Policy, inputs: Inputs) -> tuple[list[Statement], list[RunProble
     for problem in problems:
         unpaid[problem.agent_id].append(Label(f"Rule {problem.rule_id} paid nothing: {problem.message}.",
                                               f"规则 {problem.rule_id} 未计发：{problem.message_zh}。"))
+    limits = [(rule.head.id, rule.thresholds()) for rule in policy.rules]  # the same for every agent
     for agent in inputs.agents:
         env = envs.get(agent, {})
         agent_lines = _capped(policy, agent, label, lines.get(agent, []))
@@ -156,7 +157,7 @@ def run(policy: Policy, inputs: Inputs) -> tuple[list[Statement], list[RunProble
         for line in agent_lines:
             totals[line.account] += line.amount
         agent_lines, balances, level = _ledger(policy, agent, label, env, agent_lines, totals, inputs)
-        notes = (*_uncertain(policy, env, agent_lines), *unpaid.get(agent, ()))
+        notes = (*_uncertain(limits, env, agent_lines), *unpaid.get(agent, ()))
         statements.append(Statement(
             agent_id=agent, name=str(env.get("name") or ""), team=str(env.get("team") or ""), period=label,
             policy_id=policy.id, policy_version=policy.version, eligible=agent not in ineligible,
@@ -232,16 +233,16 @@ def _ledger(policy: Policy, agent: str, period: str, env: Env, lines: list[Line]
 
 
 
-def _uncertain(policy: Policy, env: Env, lines: list[Line]) -> tuple[Label, ...]:
+def _uncertain(limits: list[tuple[str, list[tuple[str, Decimal]]]], env: Env, lines: list[Line]) -> tuple[Label, ...]:
     """Where a tier or band decision compares a sampled metric with a threshold that lies inside
-    the metric's 95 % interval, the sample cannot tell which side the agent is on: say so."""
+    the metric's 95 % interval, the sample cannot tell which side the agent is on: say so. ``limits``: each rule's
+    id and its (metric, threshold) comparisons, in the policy's order."""
     fired = {ln.rule_id for ln in lines}
     notes: list[Label] = []
     seen: set[tuple[str, Decimal]] = set()
-    for rule in policy.rules:
-        if rule.head.id not in fired:
+    for rule_id, pairs in limits:
+        if rule_id not in fired:
             continue
-        pairs = rule.thresholds()
         for name, limit in pairs:
             value, se = env.get(name), env.get(name + SE_SUFFIX)
             if (name, limit) in seen or not isinstance(value, Decimal) or not isinstance(se, Decimal) or se == 0:
@@ -251,8 +252,8 @@ def _uncertain(policy: Policy, env: Env, lines: list[Line]) -> tuple[Label, ...]
             if low < limit < high:
                 v, lo, hi = (fmt(x.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)) for x in (value, low, high))
                 notes.append(Label(
-                    f"{rule.head.id}: {name} = {v}, 95 % interval {lo}–{hi}, which contains the threshold {fmt(limit)}: "
+                    f"{rule_id}: {name} = {v}, 95 % interval {lo}–{hi}, which contains the threshold {fmt(limit)}: "
                     "the sample cannot tell on which side of it the agent is. More evaluations would settle it.",
-                    f"{rule.head.id}：{name} = {v}，95% 置信区间 {lo}–{hi} 包含阈值 {fmt(limit)}，"
+                    f"{rule_id}：{name} = {v}，95% 置信区间 {lo}–{hi} 包含阈值 {fmt(limit)}，"
                     "现有抽样无法判定坐席位于阈值哪一侧，增加质检量可以确定。"))
     return tuple(notes)

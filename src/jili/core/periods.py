@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from jili.core.problems import Location, Problem, Severity
@@ -24,6 +24,19 @@ class PeriodKind(StrEnum):
     YEAR = "year"
 
 
+def _label(start: dt.date, kind: PeriodKind) -> str:
+    if kind == PeriodKind.DAY:
+        return start.isoformat()
+    if kind == PeriodKind.WEEK:
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if kind == PeriodKind.MONTH:
+        return f"{start:%Y-%m}"
+    if kind == PeriodKind.QUARTER:
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return str(start.year)
+
+
 ORDER = [PeriodKind.DAY, PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR]
 
 
@@ -33,18 +46,10 @@ class Period:
     end: dt.date  # exclusive
     kind: PeriodKind
 
-    @property
-    def label(self) -> str:
-        if self.kind == PeriodKind.DAY:
-            return self.start.isoformat()
-        if self.kind == PeriodKind.WEEK:
-            year, week, _ = self.start.isocalendar()
-            return f"{year}-W{week:02d}"
-        if self.kind == PeriodKind.MONTH:
-            return f"{self.start:%Y-%m}"
-        if self.kind == PeriodKind.QUARTER:
-            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
-        return str(self.start.year)
+    label: str = field(init=False, compare=False, repr=False)  # read for every agent and metric of a run: made once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", _label(self.start, self.kind))
 
     def days(self) -> Iterator[dt.date]:
         d = self.start

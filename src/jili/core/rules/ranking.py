@@ -7,6 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from itertools import groupby
+from operator import itemgetter
 from typing import ClassVar
 
 from jili.core.expr import Expr, Value, truth
@@ -71,25 +73,23 @@ def _ranking(rule: RankingRule, run: RuleRun) -> None:
                   and (v != 0 or rule.include_zero or not rule.descending) and (fed is None or a in fed)]
         sign = -1 if rule.descending else 1
 
-        def key(item: tuple[str, Value]) -> tuple[Decimal, Decimal]:
-            v = item[1]
-            tb = envs[item[0]].get(rule.tie_break) if rule.ties == TieRule.BREAK and rule.tie_break else None
-            assert isinstance(v, Decimal)
+        def key(agent: str, v: Decimal) -> tuple[Decimal, Decimal]:
+            tb = envs[agent].get(rule.tie_break) if rule.ties == TieRule.BREAK and rule.tie_break else None
             return (sign * v, sign * tb if isinstance(tb, Decimal) else Decimal(0))
 
-        scored.sort(key=key)
+        ordered = sorted(((key(a, v), a) for a, v in scored if isinstance(v, Decimal)), key=itemgetter(0))
         out: dict[str, tuple[int, int]] = {}
-        i = 0
-        while i < len(scored):
-            j = i
-            while j + 1 < len(scored) and key(scored[j + 1]) == key(scored[i]):
-                j += 1
-            for k in range(i, j + 1):
-                out[scored[k][0]] = (i + 1, j - i + 1)
-            i = j + 1
+        place = 1
+        for _, tied in groupby(ordered, key=itemgetter(0)):
+            agents = [a for _, a in tied]
+            for a in agents:
+                out[a] = (place, len(agents))
+            place += len(agents)
         return out
 
     def prize(place: int, shared: int, table: tuple[Decimal, ...]) -> Decimal:
+        if place > len(table):  # below the last paid place, shared or not
+            return Decimal(0)
         if rule.ties == TieRule.SPLIT:
             covered = [table[p - 1] if p - 1 < len(table) else Decimal(0) for p in range(place, place + shared)]
             return run.round(h.account or "", sum(covered, Decimal(0)) / shared)
@@ -123,10 +123,10 @@ def _ranking(rule: RankingRule, run: RuleRun) -> None:
                         if p is None or metric is None:
                             continue
                         amount = prize(p[0], p[1], rule.amounts)
-                        tie = (f" (tied with {p[1] - 1} other{'s' if p[1] > 2 else ''}, {rule.ties.value})"
-                               if p[1] > 1 else "")
-                        tie_zh = f"（与 {p[1] - 1} 人并列，{rule.ties.value}）" if p[1] > 1 else ""
                         if amount:
+                            tie = (f" (tied with {p[1] - 1} other{'s' if p[1] > 2 else ''}, {rule.ties.value})"
+                                   if p[1] > 1 else "")
+                            tie_zh = f"（与 {p[1] - 1} 人并列，{rule.ties.value}）" if p[1] > 1 else ""
                             line(agent, amount, f"place {p[0]} of {len(first if metric == rule.value else second)} "
                                  f"by {metric} = {fmt(env.get(metric))}{tie} → {amount}",
                                  f"按 {metric} = {fmt(env.get(metric))} 排第 {p[0]} 名{tie_zh} → {amount}",

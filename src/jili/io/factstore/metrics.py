@@ -12,7 +12,7 @@ from sqlglot import exp
 
 from jili.core.engine import needed_periods
 from jili.core.expr import Value
-from jili.core.inputs import ROWS_SUFFIX, SE_SUFFIX, EventCount, Inputs
+from jili.core.inputs import ROWS_SUFFIX, SE_SUFFIX, Env, EventCount, Inputs
 from jili.core.periods import CalendarUnknown, Period, PeriodKind, working_days
 from jili.core.plan import AGENT_KEY, census_query, event_query, metric_query
 from jili.core.policy import (
@@ -26,8 +26,6 @@ from jili.core.policy import (
 )
 from jili.core.roster import GROUP_LEVELS, AgentRow, group_of
 from jili.io.factstore.engine import FactEngine
-
-Env = dict[str, Value]
 
 
 def _to_decimal(v: object) -> Value:
@@ -73,32 +71,36 @@ def fact_metrics(engine: FactEngine, policy: Policy, periods: Sequence[Period],
         query = metric_query(fact, time_col, policy.timezone, level, source_kinds, lo, hi,
                              group)
         names, rows = engine.rows(query.tree)
+        at = {n: i for i, n in enumerate(names)}
+        buckets = [(k, at[f"b_{k.value}"]) for k in source_kinds]
+        key_at = at[AGENT_KEY]
+        # per period kind, each metric it wants: (name, average?, value or sum column, count, variance, rows column)
+        plans = {k: [(m.name, m.agg == Agg.AVG, at[f"{m.name}__sum" if m.agg == Agg.AVG else m.name],
+                      at.get(f"{m.name}__n", -1), at.get(f"{m.name}__var", -1), at[m.name + ROWS_SUFFIX])
+                     for m in group if m.name in wanted[k]] for k in source_kinds}
         for row in rows:
-            rec = dict(zip(names, row, strict=True))
-            kind = next(k for k in source_kinds if rec[f"b_{k.value}"] is not None)
-            label = label_of[kind].get(rec[f"b_{kind.value}"])
+            kind, start = next((k, row[i]) for k, i in buckets if row[i] is not None)
+            label = label_of[kind].get(start)
             if label is None:  # a bucket inside the range that is not a needed period
                 continue
-            targets = [rec[AGENT_KEY]] if level == Level.AGENT else members[level].get(rec[AGENT_KEY], [])
-            env_names = wanted[kind]
-            for m in group:
-                if m.name not in env_names:
-                    continue
+            targets = [row[key_at]] if level == Level.AGENT else members[level].get(row[key_at], [])
+            envs = out[label]
+            for name, average, at_value, at_n, at_var, at_rows in plans[kind]:
                 se: Value = None
-                if m.agg == Agg.AVG:
-                    n = rec[f"{m.name}__n"]
-                    value: Value = (Decimal(rec[f"{m.name}__sum"]) / Decimal(n)) if n else None
-                    var = rec[f"{m.name}__var"]
+                if average:
+                    n, var = row[at_n], row[at_var]
+                    value: Value = (Decimal(row[at_value]) / Decimal(n)) if n else None
                     if n and n > 1 and var is not None:
                         se = Decimal(repr(round((var / n) ** 0.5, 6)))
                 else:
-                    value = _to_decimal(rec[m.name])
-                if rec[m.name + ROWS_SUFFIX]:  # at a group level, every member of a group that had facts
-                    fed[(label, m.name)].update(targets)
+                    value = _to_decimal(row[at_value])
+                if row[at_rows]:  # at a group level, every member of a group that had facts
+                    fed[(label, name)].update(targets)
                 for agent in targets:
-                    out[label][agent][m.name] = value
+                    env = envs[agent]
+                    env[name] = value
                     if se is not None:
-                        out[label][agent][m.name + SE_SUFFIX] = se
+                        env[name + SE_SUFFIX] = se
     return out, fed
 
 
@@ -125,20 +127,19 @@ def build_inputs(engine: FactEngine, policy: Policy, period: Period, population:
                  lifetime: dict[tuple[str, str], Decimal] | None = None) -> Inputs:
     periods = needed_periods(policy, period)
     values, fed = fact_metrics(engine, policy, periods, population)
-    zero_aggs = {m.name for m in policy.metrics if isinstance(m, FactMetric)
-                 and m.agg in (Agg.COUNT, Agg.DISTINCT, Agg.SUM)}
+    zeros: Env = {m.name: Decimal(0) for m in policy.metrics if isinstance(m, FactMetric)
+                  and m.agg in (Agg.COUNT, Agg.DISTINCT, Agg.SUM)}
+    fields = {a.agent_id: dict(a.fields) for a in population}
     for p in periods:
         try:
             wd: Value = Decimal(working_days(p))
         except CalendarUnknown:  # a year the Chinese calendar does not know: only rules that read it lack it
             wd = None
-        for a in population:
-            env = values[p.label].setdefault(a.agent_id, {})
-            for name in zero_aggs:
-                env.setdefault(name, Decimal(0))
-            env.update(a.fields)
-            env.update({"period_start": p.start, "period_end": p.end - dt.timedelta(days=1),
-                        "period_days": Decimal(p.length), "working_days": wd})
+        about: Env = {"period_start": p.start, "period_end": p.end - dt.timedelta(days=1),
+                      "period_days": Decimal(p.length), "working_days": wd}
+        envs = values[p.label]
+        for a in population:  # a metric without facts is 0; the roster's fields, then the period's, over the metrics
+            envs[a.agent_id] = zeros | envs.get(a.agent_id, {}) | fields[a.agent_id] | about
     events: dict[tuple[str, str], dict[str, list[EventCount]]] = {}
     for rule in policy.rules:
         if isinstance(rule, PerEventRule):
