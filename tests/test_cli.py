@@ -200,3 +200,26 @@ def test_engine_settings_are_read_with_the_lake_s_tables(tmp_path):
     write_config(loaded)  # a new config keeps the engine, the lake's tables aside (they are written by hand)
     again = load_workspace(tmp_path)
     assert again is not None and (again.engine.kind, again.engine.conf) == (EngineKind.SPARK, loaded.engine.conf)
+
+
+PROBE = """
+import sys
+from pathlib import Path
+from jili.cli.app import open_workspace
+open_workspace(Path(sys.argv[1]), False, site=sys.argv[2] == "site")
+from django.apps import apps
+from django.db import connection
+print(" ".join(str(apps.is_installed(a)) for a in ("jili.registry", "django.contrib.auth", "django.contrib.sessions",
+                                                    "jili.web")), "django_session" in connection.introspection.table_names())
+"""
+
+
+def test_a_command_starts_without_the_site_and_init_makes_every_table(home):
+    def probe(kind: str) -> str:
+        out = subprocess.run([sys.executable, "-c", PROBE, str(home), kind], capture_output=True, text=True,
+                             env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"}, timeout=60)
+        assert out.returncode == 0, out.stderr
+        return out.stdout.strip()
+
+    assert probe("command") == "True True False False True"  # the site's tables are there: init made them
+    assert probe("site") == "True True True True True"

@@ -77,12 +77,12 @@ def find_workspace(root: Path | None, as_json: bool) -> Workspace:
     return ws
 
 
-def open_workspace(root: Path | None, as_json: bool) -> Workspace:
-    """The workspace at ``root`` with its registry (database) ready."""
+def open_workspace(root: Path | None, as_json: bool, site: bool = False) -> Workspace:
+    """The workspace at ``root`` with its registry (database) ready; ``site``: with the web site's apps too."""
     ws = find_workspace(root, as_json)
     from jili.registry.bootstrap import setup
 
-    setup(ws)
+    setup(ws, site=site)
     return ws
 
 

@@ -44,7 +44,7 @@ def run_demo(root: Path, *, agents: int, bank: Path | None, as_json: bool, calls
     from jili.io.demo.generator import DemoSpec, generate
     from jili.registry.bootstrap import setup
 
-    setup(ws)
+    setup(ws, site=True)  # the demo is served next
     from jili.registry.imports import ImportStatus, do_import
 
     exports = root / "exports"

@@ -47,7 +47,7 @@ def init(
     create_layout(ws)
     from jili.registry.bootstrap import setup
 
-    setup(ws)
+    setup(ws, site=True)  # every table, the site's too: a new workspace is ready to serve
     if as_json:
         emit_json({"ok": True, "workspace": str(root), "existed": existed,
                    "database": ws.effective_database_url, "timezone": ws.timezone})

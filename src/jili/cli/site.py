@@ -60,7 +60,7 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on / 监听�
     os.environ.pop("JILI_DEBUG", None)  # never DEBUG when serving
     if host not in ("127.0.0.1", "localhost", "0.0.0.0", "::"):
         os.environ["JILI_ALLOWED_HOSTS"] = ",".join(filter(None, [os.environ.get("JILI_ALLOWED_HOSTS", ""), host]))
-    ws = open_workspace(workspace, False)
+    ws = open_workspace(workspace, False, site=True)
     from django.core.wsgi import get_wsgi_application
     from waitress import serve as waitress_serve
 

@@ -42,15 +42,16 @@ SECRET_KEY = os.environ.get("JILI_SECRET_KEY") or secrets.token_urlsafe(50)
 JILI_WORKSPACE = os.environ.get("JILI_WORKSPACE") or str(_home.resolve())
 DEBUG = os.environ.get("JILI_DEBUG") == "1"
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", *filter(None, os.environ.get("JILI_ALLOWED_HOSTS", "").split(","))]
+# JILI_SITE=0 (a command other than serve, set by jili.registry.bootstrap.setup): the registry and the accounts
+# only; the site's apps cost every command start-up time and nothing else reads them
+SITE = os.environ.get("JILI_SITE") != "0"
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    *(["django.contrib.admin"] if SITE else []),
     "django.contrib.auth",
     "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
+    *(["django.contrib.sessions", "django.contrib.messages", "django.contrib.staticfiles"] if SITE else []),
     "jili.registry",
-    "jili.web",
+    *(["jili.web"] if SITE else []),
 ]
 MIDDLEWARE = [
     "jili.web.metrics.QueryCountMiddleware",  # first, so that it counts every query of a request
