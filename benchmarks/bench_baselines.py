@@ -36,26 +36,31 @@ def duckdb_floor(files: dict[str, list[str]], month: str) -> dict[str, object]:
     for fact, paths in files.items():
         con.execute(f"CREATE VIEW {fact} AS SELECT * FROM read_parquet({paths!r})")
     rng = f"BETWEEN TIMESTAMP '{start}' AND TIMESTAMP '{end}' - INTERVAL 1 MICROSECOND"
-    # instants compared as they are stored, between the instants the month begins and ends in TZ (no conversion
-    # per row): what Jili's plans do where the zone's clock is steady, so the floor is as fast as they are
+    # what Jili's plans do where the zone's clock is steady, so the floor is as fast as they are: instants compared
+    # as they are stored, between the instants the month begins and ends in TZ, and a local time as the instant
+    # plus TZ's offset (no conversion per row)
     lo_at, hi_at = (dt.datetime.combine(d, dt.time(), tzinfo=ZoneInfo(TZ)).isoformat() for d in (start, end))
-    at = f">= TIMESTAMPTZ '{lo_at}' AND {{}} < TIMESTAMPTZ '{hi_at}'"
-    local = f"timezone('{TZ}', offered_at)"
+    offset = dt.datetime.combine(start, dt.time(), tzinfo=ZoneInfo(TZ)).utcoffset() or dt.timedelta()
+    local = f"make_timestamp(epoch_us(offered_at) + {int(offset.total_seconds()) * 1_000_000})"
+
+    def instants(column: str) -> str:
+        return f"{column} >= TIMESTAMPTZ '{lo_at}' AND {column} < TIMESTAMPTZ '{hi_at}'"
+
     queries = [
         f"SELECT agent_id, sum(absence_days), count(*) FILTER (absence = 'unexcused'), sum(worked_hours) "
         f"FROM attendance WHERE CAST(date AS TIMESTAMP) {rng} GROUP BY 1",
         f"SELECT agent_id, count(*) FILTER (outcome = 'answered'), sum(talk_seconds + hold_seconds + wrap_seconds) "
         f"FILTER (outcome = 'answered'), count(*) FILTER (resolution = 'resolved') FROM interactions "
-        f"WHERE offered_at {at.format('offered_at')} GROUP BY 1",
+        f"WHERE {instants('offered_at')} GROUP BY 1",
         f"SELECT CAST(date_trunc('day', {local}) AS DATE), agent_id, count(*) FILTER (outcome = 'answered') "
-        f"FROM interactions WHERE offered_at {at.format('offered_at')} GROUP BY ALL",
-        f"SELECT agent_id, avg(rating) FROM surveys WHERE answered_at {at.format('answered_at')} GROUP BY 1",
+        f"FROM interactions WHERE {instants('offered_at')} GROUP BY ALL",
+        f"SELECT agent_id, avg(rating) FROM surveys WHERE {instants('answered_at')} GROUP BY 1",
         f"SELECT agent_id, max(value) FILTER (name = 'star') FROM kpis WHERE CAST(date AS TIMESTAMP) {rng} GROUP BY 1",
         f"SELECT agent_id, avg(score) FILTER (source = 'internal'), avg(score) FILTER (source = 'carrier') "
-        f"FROM evaluations WHERE call_at {at.format('call_at')} GROUP BY 1",
+        f"FROM evaluations WHERE {instants('call_at')} GROUP BY 1",
         f"SELECT agent_id, count(*) FILTER (kind = 'complaint'), count(*) FILTER (kind IN ('fraud_order', "
         f"'business_error', 'tariff_error') AND source <> 'carrier'), count(*) FILTER (source = 'carrier') "
-        f"FROM incidents WHERE occurred_at {at.format('occurred_at')} GROUP BY 1",
+        f"FROM incidents WHERE {instants('occurred_at')} GROUP BY 1",
     ]
     rows = sum(len(con.execute(q).fetchall()) for q in queries)
     return {"rows": rows}

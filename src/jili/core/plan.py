@@ -94,14 +94,13 @@ def local_time(fact: str, time_column: str, zone: str, lo: dt.date | None = None
 
 
 def within(fact: str, time_column: str, zone: str, lo: dt.date, hi: dt.date) -> exp.Expression:
-    """The facts whose local time falls in [lo, hi). Where the zone keeps one UTC offset for two days either side
-    of a bound, the bound is an instant and the stored time is compared as it is (no conversion per row: a third
-    of a month's scan); near a change of the clocks, the wall-clock time is compared, as the period is defined.
-    A date column is a day already."""
-    local = local_time(fact, time_column, zone)
-    if FORMATS[fact].column(time_column).type == ColumnType.DATE or not (_steady(zone, lo) and _steady(zone, hi)):
-        return fill(_BETWEEN, time=local, lo=_day(lo), hi=_day(hi))
-    return fill(_BETWEEN, time=placed_by(fact, time_column), lo=_instant(zone, lo), hi=_instant(zone, hi))
+    """The facts whose local time falls in [lo, hi): the one test of a period, for metrics, events and the census.
+    Where the zone keeps one UTC offset for two days either side of a bound, the bound is an instant and the stored
+    time is compared as it is (no conversion per row: a third of a month's scan); near a change of the clocks, and
+    for a date column (a day already), the local time is compared, as the period is defined."""
+    if FORMATS[fact].column(time_column).type != ColumnType.DATE and _steady(zone, lo) and _steady(zone, hi):
+        return fill(_BETWEEN, time=placed_by(fact, time_column), lo=_instant(zone, lo), hi=_instant(zone, hi))
+    return fill(_BETWEEN, time=local_time(fact, time_column, zone), lo=_day(lo), hi=_day(hi))
 
 
 _MARGIN = dt.timedelta(days=2)
@@ -229,8 +228,8 @@ def event_query(fact: str, time_column: str, zone: str, kind: PeriodKind, lo: dt
 _CENSUS = shape(
     "SELECT count(*) AS total, count(*) FILTER (WHERE :placed IS NULL) AS no_time, "
     "count(*) FILTER (WHERE :agent IS NULL) AS no_agent, "
-    "count(*) FILTER (WHERE :local >= :lo AND :local < :hi) AS in_period, "
-    "count(*) FILTER (WHERE :home >= :lo AND :home < :hi) AS in_period_home FROM facts AS f")
+    "count(*) FILTER (WHERE :in_period) AS in_period, "
+    "count(*) FILTER (WHERE :in_period_home) AS in_period_home FROM facts AS f")
 
 
 def census_query(fact: str, zone: str, home_zone: str, lo: dt.date, hi: dt.date) -> exp.Expression:
@@ -240,8 +239,8 @@ def census_query(fact: str, zone: str, home_zone: str, lo: dt.date, hi: dt.date)
     assert fmt.time_column is not None  # only facts that have a period are counted
     agent = _col(fmt.agent_column, "f") if fmt.agent_column else exp.null()
     tree = fill(_CENSUS, placed=placed_by(fact, fmt.time_column), agent=agent,
-                local=local_time(fact, fmt.time_column, zone), home=local_time(fact, fmt.time_column, home_zone),
-                lo=_day(lo), hi=_day(hi))
+                in_period=within(fact, fmt.time_column, zone, lo, hi),
+                in_period_home=within(fact, fmt.time_column, home_zone, lo, hi))
     assert isinstance(tree, exp.Select)  # the shape above is one
     tree.from_(_facts(fact), copy=False)
     return tree

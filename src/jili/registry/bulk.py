@@ -27,30 +27,29 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     given = [meta.get_field(name) for name in columns]
     rest = [f for f in meta.concrete_fields if f not in given and not isinstance(f, models.AutoField)]
     connection = connections[using]
-    defaults = [f.get_db_prep_save(f.get_default(), connection) for f in rest]
-    exact = [isinstance(f, models.DecimalField) for f in given]  # 1.0 == 1.00: not shared through a cache
-    caches: list[dict[object, object]] = [{} for _ in given]
+    defaults = [f.get_default() for f in rest]
+    prepared_defaults = [f.get_db_prep_save(d, connection) for f, d in zip(rest, defaults, strict=True)]
+    # a column's prepared values by value; none for decimals (1.0 == 1.00, written as given) and JSON (lists)
+    caches: list[dict[object, object] | None] = [
+        None if isinstance(f, models.DecimalField | models.JSONField) else {} for f in given]
     written = 0
     it = iter(rows)
     sql = None
     with connection.cursor() as cursor:
         while chunk := list(islice(it, CHUNK)):
-            if sql is None:
-                sql = _insert_sql(model, given + rest, [*chunk[0], *(f.get_default() for f in rest)], using)
+            sql = sql or _insert_sql(model, given + rest, [*chunk[0], *defaults], using)
             prepared = []
             for row in chunk:
                 values = []
-                for field, value, cache, plain in zip(given, row, caches, exact, strict=True):
-                    if plain or value is None:
+                for field, value, cache in zip(given, row, caches, strict=True):
+                    if cache is None:
                         values.append(field.get_db_prep_save(value, connection))
                         continue
                     try:
-                        values.append(cache[value])
+                        values.append(cache[value])  # most values repeat: one lookup when they do
                     except KeyError:
                         values.append(cache.setdefault(value, field.get_db_prep_save(value, connection)))
-                    except TypeError:  # a value that cannot be a key (a list for a JSON field)
-                        values.append(field.get_db_prep_save(value, connection))
-                values.extend(defaults)
+                values.extend(prepared_defaults)
                 prepared.append(values)
             cursor.executemany(sql, prepared)
             written += len(chunk)

@@ -77,7 +77,7 @@ def _ranking(rule: RankingRule, run: RuleRun) -> None:
             tb = envs[agent].get(rule.tie_break) if rule.ties == TieRule.BREAK and rule.tie_break else None
             return (sign * v, sign * tb if isinstance(tb, Decimal) else Decimal(0))
 
-        ordered = sorted(((key(a, v), a) for a, v in scored if isinstance(v, Decimal)), key=itemgetter(0))
+        ordered = sorted(((key(a, v), a) for a, v in scored), key=itemgetter(0))
         out: dict[str, tuple[int, int]] = {}
         place = 1
         for _, tied in groupby(ordered, key=itemgetter(0)):
@@ -93,7 +93,7 @@ def _ranking(rule: RankingRule, run: RuleRun) -> None:
         if rule.ties == TieRule.SPLIT:
             covered = [table[p - 1] if p - 1 < len(table) else Decimal(0) for p in range(place, place + shared)]
             return run.round(h.account or "", sum(covered, Decimal(0)) / shared)
-        return table[place - 1] if place - 1 < len(table) else Decimal(0)
+        return table[place - 1]
 
     for group, members in groups.items():
         first = places(members, rule.value)
